@@ -1,0 +1,47 @@
+# One entry point per task. `make` alone sets everything up; each target installs what it needs.
+# Installs are keyed on stamp files, so a second `make test` with nothing changed reinstalls nothing.
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PY_OK   := $(VENV)/.installed
+NODE_OK := node_modules/.installed
+BROWSER := /usr/bin/chromium
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: all install test serve docs bench lint clean help
+all: install help
+
+help:
+	@echo "make test   run every check (unit, derivations, strict site build, browser)"
+	@echo "make serve  build the site and serve it on http://127.0.0.1:8000"
+	@echo "make docs   build the site strictly into site/"
+	@echo "make bench  time a training step: mlp vs autograd vs the matmul floor"
+	@echo "make lint   ruff"
+
+install: $(PY_OK) $(NODE_OK) $(BROWSER)
+
+$(PY_OK): pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(NODE_OK): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's chromium drives the browser tests; no browser is ever downloaded by a test tool.
+$(BROWSER):
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+test: install
+	$(PY) -m pytest
+
+lint: $(PY_OK)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf site .pytest_cache .hypothesis
+
+bench: $(PY_OK)
+	$(PY) -m benchmarks

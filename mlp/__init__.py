@@ -1,0 +1,17 @@
+r"""Backprop through Linear -> f -> Linear -> g, written by hand in torch, with no autograd.
+
+```python
+from mlp import MLP, mse_loss, bce_loss
+```
+
+`ACTIVATIONS` and `LOSSES` are the registries every other part of the project iterates over.
+"""
+
+from .activations import ACTIVATIONS, Activation
+from .losses import LOSSES, Loss, bce_loss, mse_loss
+from .model import MLP, BackwardBeforeForwardError
+
+__all__ = [
+    "ACTIVATIONS", "LOSSES", "MLP", "Activation", "BackwardBeforeForwardError", "Loss",
+    "bce_loss", "mse_loss",
+]

@@ -1,0 +1,65 @@
+"""Argument checks shared by the model and the losses.
+
+Each check raises before anything is written, names the argument, what was expected and what
+came: TypeError for a wrong type, ValueError for a wrong value or shape. They read only
+attributes (type, dtype, shape, device), so they cost no tensor work on the hot path, except
+`in_unit_interval`, which the BCE loss needs because log is undefined outside [0, 1].
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+
+def positive_int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a positive int, got {type(value).__name__} {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive int, got {value}")
+    return value
+
+
+def choice(name: str, value: object, registry: dict) -> object:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, one of {sorted(registry)}, got {type(value).__name__}")
+    if value not in registry:
+        raise ValueError(f"{name} must be one of {sorted(registry)}, got {value!r}")
+    return registry[value]
+
+
+def float_tensor(name: str, value: object) -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__module__}."
+                        f"{type(value).__name__}; convert it with torch.as_tensor(...)")
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must have a floating dtype, got {value.dtype}; "
+                        f"convert it with .to(torch.float32) or .double()")
+    return value
+
+
+def shape(name: str, value: Tensor, expected: tuple[int, ...], what: str) -> None:
+    if tuple(value.shape) != expected:
+        raise ValueError(f"{name} must have shape {expected} ({what}), got {tuple(value.shape)}")
+
+
+def same_kind(name: str, value: Tensor, like: Tensor, like_name: str) -> None:
+    if value.dtype != like.dtype:
+        raise TypeError(f"{name} has dtype {value.dtype} but {like_name} has {like.dtype}; "
+                        f"convert one with .to({like.dtype})")
+    if value.device != like.device:
+        raise ValueError(f"{name} is on {value.device} but {like_name} is on {like.device}")
+
+
+def in_unit_interval(name: str, value: Tensor) -> None:
+    # NaN fails both comparisons, so one reduction catches it with the out-of-range values.
+    if not bool(((value >= 0) & (value <= 1)).all()):
+        bad = value[~((value >= 0) & (value <= 1))]
+        raise ValueError(f"{name} must lie in [0, 1] with no NaN; got {bad.numel()} entries "
+                         f"outside, such as {bad[0].item()}")
+
+
+def as_dtype(name: str, value: object) -> torch.dtype | None:
+    if value is not None and not (isinstance(value, torch.dtype) and value.is_floating_point):
+        raise TypeError(f"{name} must be a floating torch.dtype or None, got {value!r}")
+    return value
