@@ -22,7 +22,8 @@ def positive_int(name: str, value: object) -> int:
 
 def choice(name: str, value: object, registry: dict) -> object:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be a str, one of {sorted(registry)}, got {type(value).__name__}")
+        raise TypeError(f"{name} must be a str, one of {sorted(registry)}, "
+                        f"got {type(value).__name__}")
     if value not in registry:
         raise ValueError(f"{name} must be one of {sorted(registry)}, got {value!r}")
     return registry[value]

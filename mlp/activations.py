@@ -75,7 +75,7 @@ def _sigmoid_derivative(s: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-    # sigma'(s) = sigma(s)(1 - sigma(s)) = z(1 - z): the derivative at s, computed from the cached z.
+    # sigma'(s) = sigma(s)(1 - sigma(s)) = z(1 - z): the derivative at s, from the cached z.
     return grad_output * z * (1 - z)
 
 

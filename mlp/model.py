@@ -25,6 +25,7 @@ from torch import Tensor
 
 from . import _validate as check
 from .activations import ACTIVATIONS
+from .linear import linear_backward, linear_forward
 
 
 class BackwardBeforeForwardError(RuntimeError, ValueError):
@@ -99,9 +100,9 @@ class MLP:
                              f"{tuple(x.shape)}")
         check.same_kind("x", x, W1, "W1")
 
-        s1 = torch.addmm(b1, x, W1.T)  # x W1^T + b1: (N, m)
+        s1 = linear_forward(x, W1, b1)  # (N, m)
         z1 = self.f.forward(s1)
-        s2 = torch.addmm(b2, z1, W2.T)  # z1 W2^T + b2: (N, K)
+        s2 = linear_forward(z1, W2, b2)  # (N, K)
         y_hat = self.g.forward(s2)
         self.cache = dict(x=x, s1=s1, z1=z1, s2=s2, y_hat=y_hat)
         return y_hat
@@ -119,15 +120,13 @@ class MLP:
         check.float_tensor("dJdy_hat", dJdy_hat)
         check.shape("dJdy_hat", dJdy_hat, tuple(c["y_hat"].shape), "the shape of y_hat")
         check.same_kind("dJdy_hat", dJdy_hat, c["y_hat"], "y_hat")
-        W2, g = self.parameters["W2"], self.grads
+        p, g = self.parameters, self.grads
 
         delta2 = self.g.backward(dJdy_hat, c["s2"], c["y_hat"])  # dJ/ds2: (N, K)
-        g["dJdW2"].addmm_(delta2.T, c["z1"])                    # += delta2^T z1: (K, m)
-        g["dJdb2"].add_(delta2.sum(0))                          # += column sums: (K,)
-        dJdz1 = delta2 @ W2                                     # (N, m)
-        delta1 = self.f.backward(dJdz1, c["s1"], c["z1"])      # dJ/ds1: (N, m)
-        g["dJdW1"].addmm_(delta1.T, c["x"])                     # += delta1^T x: (m, n)
-        g["dJdb1"].add_(delta1.sum(0))                          # (m,)
+        dJdz1 = linear_backward(delta2, c["z1"], p["W2"], g["dJdW2"], g["dJdb2"])  # (N, m)
+        delta1 = self.f.backward(dJdz1, c["s1"], c["z1"])        # dJ/ds1: (N, m)
+        # dJ/dx is not needed: x is data, not a parameter, so skip that product.
+        linear_backward(delta1, c["x"], p["W1"], g["dJdW1"], g["dJdb1"], input_grad=False)
 
     def clear_grad_and_cache(self) -> None:
         """Zero every gradient in place and empty the cache."""
