@@ -7,6 +7,8 @@ PY_OK   := $(VENV)/.installed
 NODE_OK := node_modules/.installed
 BROWSER := /usr/bin/chromium
 export NO_MKDOCS_2_WARNING := 1
+# With Agg forced, notebook plots silently vanish from the site.
+unexport MPLBACKEND
 
 .PHONY: all install test serve docs bench lint clean help
 all: install help
@@ -36,6 +38,15 @@ $(BROWSER):
 
 test: install
 	$(PY) -m pytest
+
+# Strict, every notebook executed afresh (the notebook cache is off), into site/.
+docs: $(PY_OK) $(NODE_OK)
+	NOTEBOOK_CACHE=false $(PY) -m mkdocs build --strict
+
+# Live rebuilds on edits to docs/ and the packages; notebooks re-run only when they or the
+# code they read change (the cache key covers both, see tools/mkdocs_hooks.py).
+serve: $(PY_OK) $(NODE_OK)
+	NOTEBOOK_CACHE=true $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(PY_OK)
 	$(VENV)/bin/ruff check .

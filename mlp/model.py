@@ -57,9 +57,10 @@ class MLP:
         cache: what forward keeps for backward: x, s1, z1, s2, y_hat.
     """
 
-    def __init__(self, linear_1_in_features, linear_1_out_features, f_function,
-                 linear_2_in_features, linear_2_out_features, g_function,
-                 *, dtype=None, device=None, generator=None):
+    def __init__(self, linear_1_in_features: int, linear_1_out_features: int, f_function: str,
+                 linear_2_in_features: int, linear_2_out_features: int, g_function: str, *,
+                 dtype: torch.dtype | None = None, device: torch.device | str | None = None,
+                 generator: torch.Generator | None = None) -> None:
         n_in = check.positive_int("linear_1_in_features", linear_1_in_features)
         n_hidden = check.positive_int("linear_1_out_features", linear_1_out_features)
         n_hidden_2 = check.positive_int("linear_2_in_features", linear_2_in_features)
