@@ -19,8 +19,9 @@ from . import _validate as check
 
 # torch clamps each log of the BCE at -100, so J stays finite at y_hat in {0, 1} ...
 LOG_FLOOR = -100.0
-# ... and clamps the denominator y_hat (1 - y_hat) of its gradient at 1e-12.
-GRAD_EPS = 1e-12
+# ... and clamps the denominator y_hat (1 - y_hat) of its gradient at 1e-12, a C++ `float` in
+# ATen, so at float32's 1e-12 (9.999999960041972e-13) for float64 inputs too.
+GRAD_EPS = float(torch.tensor(1e-12, dtype=torch.float32))
 
 
 def _check_pair(y: object, y_hat: object) -> tuple[Tensor, Tensor]:

@@ -1,0 +1,123 @@
+"""mlp/activations.py: every registry entry against torch, autograd and finite differences."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mlp import ACTIVATIONS, Activation
+
+from .reference import TORCH_ACTIVATIONS, derivative_at_output, torch_activation
+from .strategies import ACTIVATION_NAMES, DTYPES, PROPERTY, away_from_zero, float_tensors, sizes
+
+# float64, derivatives of size <= 1 times grad_output of size <= 10: agreement to 1e-12 relative,
+# or 1e-14 absolute where a saturating derivative such as 1 - tanh(s)^2 cancels to nearly 0.
+CLOSE = dict(rtol=1e-12, atol=1e-14)
+
+
+class ActivationFunction(torch.autograd.Function):
+    """z = a(s), differentiated through the hand-written `Activation.backward`."""
+
+    @staticmethod
+    def forward(ctx, s, activation):
+        z = activation.forward(s)
+        ctx.activation = activation
+        ctx.save_for_backward(s, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        s, z = ctx.saved_tensors
+        return ctx.activation.backward(grad_output, s, z), None
+
+
+def autograd_grad(name: str, s: torch.Tensor, grad_output: torch.Tensor) -> torch.Tensor:
+    """dJ/ds by autograd through torch's own module, for dJ/dz = grad_output."""
+    s = s.detach().clone().requires_grad_()
+    torch_activation(name)(s).backward(grad_output)
+    return s.grad
+
+
+def matches_autograd(activation: Activation, name: str, s, grad_output) -> bool:
+    manual = activation.backward(grad_output, s, activation.forward(s))
+    return torch.allclose(manual, autograd_grad(name, s, grad_output), **CLOSE)
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_registry_key_is_the_activation_name(name):
+    assert ACTIVATIONS[name].name == name
+
+
+@pytest.mark.parametrize("name", sorted(set(ACTIVATION_NAMES) & set(TORCH_ACTIVATIONS)))
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_forward_equals_torch(name, dtype, generator):
+    s = torch.randn(6, 5, dtype=dtype, generator=generator) * 5
+    z = ACTIVATIONS[name].forward(s)
+    assert z.dtype == dtype and z.shape == s.shape
+    rtol = 1e-12 if dtype == torch.float64 else 1e-6
+    torch.testing.assert_close(z, TORCH_ACTIVATIONS[name]()(s), rtol=rtol, atol=0)
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+def test_backward_passes_gradcheck(name, generator):
+    s = away_from_zero((4, 3), generator).requires_grad_()
+    assert torch.autograd.gradcheck(ActivationFunction.apply, (s, ACTIVATIONS[name]))
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_backward_is_grad_output_times_derivative(name, dtype, generator):
+    # The fused backward may reuse z = a(s), but must equal the registry's plain formula.
+    a = ACTIVATIONS[name]
+    s = torch.randn(5, 4, dtype=dtype, generator=generator) * 4
+    grad_output = torch.randn(5, 4, dtype=dtype, generator=generator)
+    grad_input = a.backward(grad_output, s, a.forward(s))
+    assert grad_input.dtype == dtype and grad_input.shape == s.shape
+    close = CLOSE if dtype == torch.float64 else dict(rtol=1e-6, atol=1e-7)
+    torch.testing.assert_close(grad_input, grad_output * a.derivative(s), **close)
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+@PROPERTY
+@given(data=st.data())
+def test_backward_and_derivative_equal_autograd(name, data):
+    shape = (data.draw(sizes), data.draw(sizes))
+    s = data.draw(float_tensors(shape, -40.0, 40.0))  # exact zeros and -0.0 included
+    grad_output = data.draw(float_tensors(shape, -10.0, 10.0))
+    a = ACTIVATIONS[name]
+    expected = autograd_grad(name, s, grad_output)
+    torch.testing.assert_close(a.backward(grad_output, s, a.forward(s)), expected, **CLOSE)
+    torch.testing.assert_close(a.derivative(s), autograd_grad(name, s, torch.ones_like(s)),
+                               **CLOSE)
+
+
+def test_relu_derivative_at_zero_is_zero_as_in_torch():
+    s = torch.tensor([0.0, -0.0, 0.0], dtype=torch.float64)
+    grad_output = torch.tensor([1.0, -2.0, 3.0], dtype=torch.float64)
+    relu = ACTIVATIONS["relu"]
+    torch_grad = autograd_grad("relu", s, grad_output)
+    assert torch.equal(torch_grad, torch.zeros_like(s))
+    assert torch.equal(relu.backward(grad_output, s, relu.forward(s)), torch_grad)
+    assert torch.equal(relu.derivative(s), torch.zeros_like(s))
+
+
+# The activations for which a'(a(s)) != a'(s), so a derivative taken at the output is wrong.
+_S = torch.linspace(-4.0, 4.0, 17, dtype=torch.float64)
+TELLS_S_FROM_Z = [n for n in ACTIVATION_NAMES
+                  if not torch.allclose(derivative_at_output(ACTIVATIONS[n]).derivative(_S),
+                                        ACTIVATIONS[n].derivative(_S))]
+
+
+def test_some_activation_tells_pre_activation_from_output():
+    assert "sigmoid" in TELLS_S_FROM_Z
+
+
+@pytest.mark.parametrize("name", TELLS_S_FROM_Z)
+def test_derivative_is_taken_at_the_pre_activation(name, generator):
+    s = torch.randn(6, 5, dtype=torch.float64, generator=generator) * 3
+    grad_output = torch.randn(6, 5, dtype=torch.float64, generator=generator)
+    assert matches_autograd(ACTIVATIONS[name], name, s, grad_output)
+    # The same check rejects the derivative taken at the output, so it can fail.
+    assert not matches_autograd(derivative_at_output(ACTIVATIONS[name]), name, s, grad_output)

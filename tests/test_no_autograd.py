@@ -1,0 +1,78 @@
+"""No autograd anywhere in mlp: not in its source, and no graph built at run time."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+import torch
+
+import mlp
+from mlp import LOSSES, MLP
+
+from .reference import twin_of
+from .strategies import NETWORK_CASES, targets
+
+# The hand-written package; mlp/check*, mlp/train.py and mlp/deep.py may use autograd as a
+# reference, and other helpers own them.
+OWN_FILES = ["__init__.py", "_validate.py", "activations.py", "linear.py", "losses.py", "model.py"]
+FORBIDDEN_ATTRIBUTES = {"requires_grad", "requires_grad_", "grad", "grad_fn", "autograd", "func"}
+FORBIDDEN_MODULES = ("torch.autograd", "torch.func", "functorch")
+
+
+def autograd_uses(path: Path) -> list[str]:
+    """Code (not comments or docstrings) in `path` that reaches for autograd, one line each."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [
+                f"{node.module}.{a.name}" for a in node.names]
+            found += [m for m in modules if m.startswith(FORBIDDEN_MODULES)
+                      or m.split(".")[-1] in {"autograd", "func"}]
+        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_ATTRIBUTES:
+            found.append(ast.unparse(node))
+        elif isinstance(node, ast.keyword) and node.arg in FORBIDDEN_ATTRIBUTES:
+            found.append(f"{node.arg}={ast.unparse(node.value)}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr == "backward" and len(node.args) != 3):
+            # Activation.backward(grad_output, s, z) takes three; Tensor.backward() does not.
+            found.append(ast.unparse(node))
+    return found
+
+
+@pytest.mark.parametrize("name", OWN_FILES)
+def test_source_reaches_for_no_autograd(name):
+    assert autograd_uses(Path(mlp.__file__).parent / name) == []
+
+
+def test_the_source_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import torch.func\nfrom torch import autograd\n"
+                   "x.requires_grad_()\nJ.backward()\ntorch.autograd.grad(J, x)\n"
+                   "w = torch.zeros(2, requires_grad=True)\n")
+    assert sorted(autograd_uses(bad)) == sorted([
+        "torch.func", "torch.autograd", "x.requires_grad_", "J.backward()", "torch.autograd.grad",
+        "torch.autograd", "requires_grad=True"])
+
+
+@pytest.mark.parametrize("f_name,g_name,loss_name", NETWORK_CASES)
+def test_forward_and_backward_build_no_graph(f_name, g_name, loss_name, generator, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("mlp called autograd")
+    monkeypatch.setattr(torch.Tensor, "backward", refuse)
+    monkeypatch.setattr(torch.autograd, "backward", refuse)
+    monkeypatch.setattr(torch.autograd, "grad", refuse)
+
+    net = MLP(3, 4, f_name, 4, 2, g_name, dtype=torch.float64, generator=generator)
+    twin_of(net)  # the homework's tests share the storage with Parameters that require grad
+    x = torch.randn(5, 3, dtype=torch.float64, generator=generator)
+    y = targets((5, 2), torch.float64, generator)
+    with torch.enable_grad():
+        y_hat = net.forward(x)
+        J, dJdy_hat = LOSSES[loss_name].fn(y, y_hat)
+        net.backward(dJdy_hat)
+    outputs = {"J": J, "dJdy_hat": dJdy_hat, "returned y_hat": y_hat,
+               **net.cache, **net.grads, **net.parameters}
+    for name, t in outputs.items():
+        assert t.grad_fn is None and not t.requires_grad, f"{name} is part of an autograd graph"

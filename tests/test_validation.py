@@ -1,0 +1,181 @@
+"""Bad input: the right error type, a message that names the argument and what came, no change."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from mlp import ACTIVATIONS, LOSSES, MLP, BackwardBeforeForwardError
+
+from .strategies import LOSS_NAMES, UNIT_INTERVAL_LOSSES
+
+F64 = torch.float64
+GOOD = dict(linear_1_in_features=2, linear_1_out_features=20, f_function="relu",
+            linear_2_in_features=20, linear_2_out_features=5, g_function="identity")
+WIDTHS = ["linear_1_in_features", "linear_1_out_features", "linear_2_in_features",
+          "linear_2_out_features"]
+
+
+def raises(error, argument, *came):
+    """pytest.raises for a message that starts with the argument's name and quotes what came."""
+    return pytest.raises(error, match=rf"^{re.escape(argument)}\b.*"
+                         + "".join(rf"(?=.*{re.escape(c)})" for c in came))
+
+
+def state(net):
+    """What a rejected call must leave as it was: the cache and grads (objects and values)."""
+    return ({k: id(v) for k, v in net.cache.items()}, id(net.cache),
+            {k: (id(v), v.clone()) for k, v in net.grads.items()},
+            {k: (id(v), v.clone()) for k, v in net.parameters.items()})
+
+
+def assert_unchanged(net, before):
+    cache_ids, cache_id, grads, params = before
+    assert id(net.cache) == cache_id and {k: id(v) for k, v in net.cache.items()} == cache_ids
+    for now, was in ((net.grads, grads), (net.parameters, params)):
+        for k, (obj_id, value) in was.items():
+            assert id(now[k]) == obj_id and torch.equal(now[k], value), f"{k} changed"
+
+
+# --- the constructor -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("argument", WIDTHS)
+@pytest.mark.parametrize("value,error", [(0, ValueError), (-3, ValueError), (2.0, TypeError),
+                                         ("2", TypeError), (True, TypeError), (None, TypeError)])
+def test_widths_must_be_positive_ints(argument, value, error):
+    with raises(error, argument, repr(value)):
+        MLP(**{**GOOD, argument: value})
+
+
+def test_layers_must_chain():
+    with raises(ValueError, "linear_2_in_features", "linear_1_out_features", "20", "19"):
+        MLP(**{**GOOD, "linear_2_in_features": 19})
+
+
+@pytest.mark.parametrize("argument", ["f_function", "g_function"])
+@pytest.mark.parametrize("value", ["tanhh", "ReLU", ""])
+def test_activation_must_be_a_registry_name(argument, value):
+    with raises(ValueError, argument, repr(value), *ACTIVATIONS):
+        MLP(**{**GOOD, argument: value})
+
+
+@pytest.mark.parametrize("argument", ["f_function", "g_function"])
+@pytest.mark.parametrize("value", [None, nn.ReLU(), torch.relu])
+def test_activation_must_be_a_str(argument, value):
+    with raises(TypeError, argument, type(value).__name__, *ACTIVATIONS):
+        MLP(**{**GOOD, argument: value})
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.complex64, "float64"])
+def test_dtype_must_be_a_floating_torch_dtype(dtype):
+    with raises(TypeError, "dtype", repr(dtype)):
+        MLP(**GOOD, dtype=dtype)
+
+
+# --- forward ------------------------------------------------------------------------------
+
+BAD_X = {  # name: (x for a float64 net of input width 3, error, what came)
+    "list": ([[0.0] * 3] * 5, TypeError, "list"),
+    "numpy": (np.zeros((5, 3)), TypeError, "ndarray"),
+    "1-D": (torch.zeros(3, dtype=F64), ValueError, "(3,)"),
+    "3-D": (torch.zeros(5, 3, 1, dtype=F64), ValueError, "(5, 3, 1)"),
+    "wrong width": (torch.zeros(5, 4, dtype=F64), ValueError, "(5, 4)"),
+    "int64": (torch.zeros(5, 3, dtype=torch.int64), TypeError, "torch.int64"),
+    "bool": (torch.zeros(5, 3, dtype=torch.bool), TypeError, "torch.bool"),
+    "empty batch": (torch.zeros(0, 3, dtype=F64), ValueError, "(0, 3)"),
+    "other float dtype": (torch.zeros(5, 3, dtype=torch.float32), TypeError, "torch.float32"),
+    "other device": (torch.zeros(5, 3, dtype=F64, device="meta"), ValueError, "meta"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_X)
+def test_bad_x_raises_and_changes_nothing(case, net):
+    x, error, came = BAD_X[case]
+    before = state(net)
+    with raises(error, "x", came):
+        net.forward(x)
+    assert_unchanged(net, before)
+
+
+# --- backward -----------------------------------------------------------------------------
+
+def test_backward_before_forward_raises_and_changes_nothing(net):
+    assert issubclass(BackwardBeforeForwardError, RuntimeError)
+    assert issubclass(BackwardBeforeForwardError, ValueError)
+    fresh = MLP(**GOOD)
+    net.clear_grad_and_cache()  # an emptied cache counts as no forward pass too
+    for model, batch in ((fresh, 10), (net, 5)):
+        before = state(model)
+        for error in (BackwardBeforeForwardError, RuntimeError, ValueError):
+            with pytest.raises(error, match="forward"):
+                model.backward(torch.zeros(batch, model.parameters["b2"].shape[0]))
+        assert_unchanged(model, before)
+
+
+BAD_DJDY_HAT = {  # name: (dJdy_hat for the fixture's y_hat of shape (5, 2), error, what came)
+    "list": ([[0.0] * 2] * 5, TypeError, "list"),
+    "wider": (torch.ones(5, 3, dtype=F64), ValueError, "(5, 3)"),
+    "other batch": (torch.ones(4, 2, dtype=F64), ValueError, "(4, 2)"),
+    "flat": (torch.ones(10, dtype=F64), ValueError, "(10,)"),
+    "3-D": (torch.ones(5, 2, 1, dtype=F64), ValueError, "(5, 2, 1)"),
+    "int64": (torch.ones(5, 2, dtype=torch.int64), TypeError, "torch.int64"),
+    "other float dtype": (torch.ones(5, 2, dtype=torch.float32), TypeError, "torch.float32"),
+    "other device": (torch.ones(5, 2, dtype=F64, device="meta"), ValueError, "meta"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_DJDY_HAT)
+def test_bad_dJdy_hat_raises_and_leaves_the_grads_as_they_were(case, net):
+    dJdy_hat, error, came = BAD_DJDY_HAT[case]
+    before = state(net)
+    assert all(g.abs().sum() > 0 for g in net.grads.values())  # grads hold a previous backward
+    with raises(error, "dJdy_hat", came, *(["(5, 2)"] if error is ValueError and "(" in came
+                                           else [])):
+        net.backward(dJdy_hat)
+    assert_unchanged(net, before)
+
+
+# --- the losses ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", LOSS_NAMES)
+@pytest.mark.parametrize("y_shape,y_hat_shape", [((5,), (5, 1)), ((5, 1), (5,)),
+                                                 ((2, 3), (3, 2)), ((4, 2), (4,))])
+def test_loss_inputs_must_have_the_same_shape(name, y_shape, y_hat_shape):
+    # (N,) against (N, 1) would broadcast to (N, N): torch only warns about it.
+    y, y_hat = torch.full(y_shape, 0.5, dtype=F64), torch.full(y_hat_shape, 0.5, dtype=F64)
+    with raises(ValueError, "y", "y_hat", str(y_shape), str(y_hat_shape)):
+        LOSSES[name].fn(y, y_hat)
+
+
+HALF = torch.full((3, 2), 0.5, dtype=F64)
+BAD_LOSS_INPUTS = {  # name: (y, y_hat, error, the argument named, what came)
+    "y a list": ([[0.5] * 2] * 3, HALF, TypeError, "y", "list"),
+    "y_hat a numpy array": (HALF, HALF.numpy(), TypeError, "y_hat", "ndarray"),
+    "y integer": (torch.ones(3, 2, dtype=torch.int64), HALF, TypeError, "y", "torch.int64"),
+    "y_hat integer": (HALF, torch.ones(3, 2, dtype=torch.int64), TypeError, "y_hat", "int64"),
+    "dtypes differ": (HALF.float(), HALF, TypeError, "y", "torch.float32"),
+    "empty": (torch.ones(0, 2, dtype=F64), torch.ones(0, 2, dtype=F64), ValueError, "y_hat",
+              "empty"),
+}
+
+
+@pytest.mark.parametrize("name", LOSS_NAMES)
+@pytest.mark.parametrize("case", BAD_LOSS_INPUTS)
+def test_bad_loss_inputs_raise(name, case):
+    y, y_hat, error, argument, came = BAD_LOSS_INPUTS[case]
+    with raises(error, argument, came):
+        LOSSES[name].fn(y, y_hat)
+
+
+@pytest.mark.parametrize("name", sorted(UNIT_INTERVAL_LOSSES))
+@pytest.mark.parametrize("argument", ["y", "y_hat"])
+@pytest.mark.parametrize("value", [-0.1, 1.1, float("nan"), -float("inf")])
+def test_probability_loss_inputs_must_lie_in_the_unit_interval(name, argument, value):
+    inputs = dict(y=HALF.clone(), y_hat=HALF.clone())
+    inputs[argument][1, 0] = value
+    with raises(ValueError, argument, "[0, 1]", str(value)):
+        LOSSES[name].fn(**inputs)
