@@ -1,0 +1,170 @@
+r"""One training step of the same network, four ways, each ready to be timed.
+
+The network is the homework's regression case by default, Linear -> ReLU -> Linear -> identity
+with the MSE loss, at a `Size` (batch $N$, widths $n \to m \to K$). Every way gets the same
+weights and data, and its step does the whole of one step: clear, forward, loss, backward.
+
+- `mlp`: `MLP.clear_grad_and_cache`, `forward`, `mse_loss`, `backward`: hand-written backprop.
+- `autograd`: an `nn.Sequential` twin; `zero_grad()`, forward, `F.mse_loss`, `.backward()`.
+- `func`: `torch.func.grad` of the same network written as a function of its parameters.
+- `floor`: the five matrix products any backward of this network must do, two forward
+  ($s_1 = x W^{(1)\top}$, $s_2 = z_1 W^{(2)\top}$) and three backward
+  ($\delta_2^\top z_1$, $\delta_2 W^{(2)}$, $\delta_1^\top x$), into preallocated outputs and
+  with nothing between them. With no activation, no bias and $\delta_2 = s_2$, they are the
+  exact gradients of $J = \frac12 \lVert x W^{(1)\top} W^{(2)\top} \rVert^2$, which the tests
+  check, so the floor is a real step of a smaller network, not just five timed calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from mlp import ACTIVATIONS, MLP, mse_loss
+
+
+class Size(NamedTuple):
+    """A batch of `batch` rows through `n_in -> n_hidden -> n_out`."""
+
+    batch: int
+    n_in: int
+    n_hidden: int
+    n_out: int
+
+    @property
+    def label(self) -> str:
+        return f"({self.batch}, {self.n_in}->{self.n_hidden}->{self.n_out})"
+
+    @property
+    def flops(self) -> int:
+        """Floating-point operations of the five products: 2 per multiply-add."""
+        N, n, m, K = self
+        return 2 * (2 * N * n * m + 3 * N * m * K)
+
+
+@dataclass
+class Way:
+    """A way to take one step: `step()` runs it; `grads()` returns what the last step left."""
+
+    name: str
+    step: Callable[[], None]
+    grads: Callable[[], dict[str, Tensor]]
+
+
+def _setup(size: Size, f: str, g: str, dtype: torch.dtype,
+           seed: int) -> tuple[MLP, Tensor, Tensor]:
+    """The MLP (weights drawn as the homework draws them), a batch x and targets y."""
+    gen = torch.Generator().manual_seed(seed)
+    model = MLP(size.n_in, size.n_hidden, f, size.n_hidden, size.n_out, g,
+                dtype=dtype, generator=gen)
+    x = torch.randn(size.batch, size.n_in, dtype=dtype, generator=gen)
+    y = torch.randn(size.batch, size.n_out, dtype=dtype, generator=gen)
+    return model, x, y
+
+
+def _copies(model: MLP) -> dict[str, Tensor]:
+    # Copies, never shared storage: a shared W1 with requires_grad would make mlp's own
+    # forward record a graph and pay for it.
+    return {k: v.clone() for k, v in model.parameters.items()}
+
+
+class _Elementwise(nn.Module):
+    """An `ACTIVATIONS` entry's forward as an `nn.Module`, so the twin covers every entry."""
+
+    def __init__(self, fn: Callable[[Tensor], Tensor]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, s: Tensor) -> Tensor:
+        return self.fn(s)
+
+
+def make_mlp(size: Size, *, f: str = "relu", g: str = "identity",
+             dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
+    model, x, y = _setup(size, f, g, dtype, seed)
+
+    def step() -> None:
+        model.clear_grad_and_cache()
+        y_hat = model.forward(x)
+        _, dJdy_hat = mse_loss(y, y_hat)
+        model.backward(dJdy_hat)
+
+    return Way("mlp", step, lambda: {k.removeprefix("dJd"): v for k, v in model.grads.items()})
+
+
+def make_autograd(size: Size, *, f: str = "relu", g: str = "identity",
+                  dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
+    model, x, y = _setup(size, f, g, dtype, seed)
+    twin = nn.Sequential(
+        nn.Linear(size.n_in, size.n_hidden, dtype=dtype), _Elementwise(ACTIVATIONS[f].forward),
+        nn.Linear(size.n_hidden, size.n_out, dtype=dtype), _Elementwise(ACTIVATIONS[g].forward),
+    )
+    p = _copies(model)
+    with torch.no_grad():
+        for layer, i in ((twin[0], 1), (twin[2], 2)):
+            layer.weight.copy_(p[f"W{i}"])
+            layer.bias.copy_(p[f"b{i}"])
+
+    def step() -> None:
+        twin.zero_grad()  # set_to_none, the default: backward then writes fresh gradients
+        J = F.mse_loss(twin(x), y)
+        J.backward()
+
+    def grads() -> dict[str, Tensor]:
+        return {"W1": twin[0].weight.grad, "b1": twin[0].bias.grad,
+                "W2": twin[2].weight.grad, "b2": twin[2].bias.grad}
+
+    return Way("autograd", step, grads)
+
+
+def make_func(size: Size, *, f: str = "relu", g: str = "identity",
+              dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
+    model, x, y = _setup(size, f, g, dtype, seed)
+    params = _copies(model)
+    f_forward, g_forward = ACTIVATIONS[f].forward, ACTIVATIONS[g].forward
+
+    def loss(p: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
+        z1 = f_forward(F.linear(x, p["W1"], p["b1"]))
+        return F.mse_loss(g_forward(F.linear(z1, p["W2"], p["b2"])), y)
+
+    grad_of_loss = torch.func.grad(loss)
+    last: dict[str, dict[str, Tensor]] = {}
+
+    def step() -> None:
+        last["grads"] = grad_of_loss(params, x, y)  # fresh gradients: nothing to clear
+
+    return Way("func", step, lambda: last["grads"])
+
+
+def make_floor(size: Size, *, f: str = "relu", g: str = "identity",
+               dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
+    model, x, _ = _setup(size, f, g, dtype, seed)
+    W1, W2 = model.parameters["W1"], model.parameters["W2"]
+    N, _, m, K = size
+    s1 = torch.empty(N, m, dtype=dtype)    # z1 = s1: no activation
+    s2 = torch.empty(N, K, dtype=dtype)    # delta2 = s2: dJ/ds2 for J = |s2|^2 / 2
+    delta1 = torch.empty(N, m, dtype=dtype)
+    grad_W1, grad_W2 = torch.empty_like(W1), torch.empty_like(W2)
+
+    def step() -> None:
+        torch.mm(x, W1.T, out=s1)
+        torch.mm(s1, W2.T, out=s2)
+        torch.mm(s2.T, s1, out=grad_W2)
+        torch.mm(s2, W2, out=delta1)
+        torch.mm(delta1.T, x, out=grad_W1)
+
+    return Way("floor", step, lambda: {"W1": grad_W1, "W2": grad_W2})
+
+
+# name -> (factory, label on the page)
+WAYS: dict[str, tuple[Callable[..., Way], str]] = {
+    "mlp": (make_mlp, "mlp (by hand)"),
+    "autograd": (make_autograd, "nn.Sequential + autograd"),
+    "func": (make_func, "torch.func.grad"),
+    "floor": (make_floor, "floor: 5 matmuls"),
+}
