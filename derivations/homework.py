@@ -57,17 +57,24 @@ def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
     ($\operatorname{diag}(f'(z_1))$, $\operatorname{diag}(g'(z_3))$, the loss's $\ell'$)."""
     z1, z3, y_hat, y = sym["z1"], sym["z3"], sym["y_hat"], sym["y"]
     lo = LOSSES[loss]
+
+    def diagonal(name: str, z: sp.MatrixBase, lhs: str) -> Identity:
+        act = ACTIVATIONS[name]
+        shown = sp.diag(*[act.claim(sp.Function(act.tex)(v), v) for v in z])  # sigma(z)(1 - ...)
+        return Identity(lhs, LHS[lhs], shown, sp.diag(*act.prime(z)), act(z).jacobian(z))
+
     return {
-        "dz2dz1": Identity("dz2dz1", r"\frac{\partial z_2}{\partial z_1}",
-                           sp.diag(*ACTIVATIONS[f].prime(z1)), sp.diag(*ACTIVATIONS[f].prime(z1)),
-                           ACTIVATIONS[f](z1).jacobian(z1)),
-        "dyhatdz3": Identity("dyhatdz3", r"\frac{\partial \hat{y}}{\partial z_3}",
-                             sp.diag(*ACTIVATIONS[g].prime(z3)),
-                             sp.diag(*ACTIVATIONS[g].prime(z3)), ACTIVATIONS[g](z3).jacobian(z3)),
-        "dldyhat": Identity("dldyhat", r"\frac{\partial \ell}{\partial \hat{y}}",
-                            lo.per_sample_gradient(y_hat, y), lo.per_sample_gradient(y_hat, y),
+        "dz2dz1": diagonal(f, z1, "dz2dz1"),
+        "dyhatdz3": diagonal(g, z3, "dyhatdz3"),
+        "dldyhat": Identity("dldyhat", LHS["dldyhat"], lo.per_sample_gradient(y_hat, y),
+                            lo.per_sample_gradient(y_hat, y),
                             sp.Matrix([lo.per_sample(y_hat, y)]).jacobian(y_hat)),
     }
+
+
+LHS = dict(dz2dz1=r"\frac{\partial z_2}{\partial z_1}",
+           dyhatdz3=r"\frac{\partial \hat{y}}{\partial z_3}",
+           dldyhat=r"\frac{\partial \ell}{\partial \hat{y}}")
 
 
 def _display(sym: dict) -> dict[str, sp.MatrixSymbol]:

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from .site_fixtures import ROOT, built_site, served_site  # noqa: F401  (fixtures)
+from .conftest import ROOT
 
 pytestmark = pytest.mark.site
 

@@ -46,8 +46,8 @@ torch_bce = -sum(y * sp.log(p) + (1 - y) * sp.log(1 - p) for p, y in entries) / 
 ratio_mse = sp.simplify(torch_mse / sum(per_sample_mse(n) for n in range(N)))
 ratio_bce = sp.simplify(torch_bce / sum(per_sample_bce(n) for n in range(N)))
 assert ratio_mse == sp.Rational(1, N * K) and ratio_bce == sp.Rational(1, N)
-display(Math(rf"J_{{\text{{MSE}}}} = {sp.latex(ratio_mse)} \sum_n \ell_{{\text{{MSE}}}}(\hat y_n, y_n)"
-             rf"= \frac{{1}}{{NK}} \sum_n \ell_{{\text{{MSE}}}}, \qquad "
+display(Math(rf"J_{{\text{{MSE}}}} = {sp.latex(ratio_mse)} \sum_n \ell_{{\text{{MSE}}}}"
+             rf"(\hat y_n, y_n) = \frac{{1}}{{NK}} \sum_n \ell_{{\text{{MSE}}}}, \qquad "
              rf"J_{{\text{{BCE}}}} = {sp.latex(ratio_bce)} \sum_n \ell_{{\text{{BCE}}}}"
              rf"(\hat y_n, y_n) = \frac{{1}}{{N}} \sum_n \ell_{{\text{{BCE}}}}"))
 
