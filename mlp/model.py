@@ -100,6 +100,7 @@ class MLP:
             raise ValueError(f"x must have shape (batch >= 1, {W1.shape[1]}), got "
                              f"{tuple(x.shape)}")
         check.same_kind("x", x, W1, "W1")
+        x = x.detach()  # an x that requires grad must not make torch record a graph here
 
         s1 = linear_forward(x, W1, b1)  # (N, m)
         z1 = self.f.forward(s1)
@@ -121,6 +122,7 @@ class MLP:
         check.float_tensor("dJdy_hat", dJdy_hat)
         check.shape("dJdy_hat", dJdy_hat, tuple(c["y_hat"].shape), "the shape of y_hat")
         check.same_kind("dJdy_hat", dJdy_hat, c["y_hat"], "y_hat")
+        dJdy_hat = dJdy_hat.detach()
         p, g = self.parameters, self.grads
 
         delta2 = self.g.backward(dJdy_hat, c["s2"], c["y_hat"])  # dJ/ds2: (N, K)

@@ -76,3 +76,14 @@ def test_forward_and_backward_build_no_graph(f_name, g_name, loss_name, generato
                **net.cache, **net.grads, **net.parameters}
     for name, t in outputs.items():
         assert t.grad_fn is None and not t.requires_grad, f"{name} is part of an autograd graph"
+
+
+def test_inputs_that_require_grad_record_no_graph(generator):
+    net = MLP(3, 4, "sigmoid", 4, 2, "sigmoid", dtype=torch.float64, generator=generator)
+    x = torch.randn(5, 3, dtype=torch.float64, generator=generator, requires_grad=True)
+    y_hat = net.forward(x)
+    dJdy_hat = torch.ones_like(y_hat, requires_grad=True)
+    net.backward(dJdy_hat)
+    assert y_hat.grad_fn is None and not y_hat.requires_grad
+    assert all(v.grad_fn is None for v in net.cache.values())
+    assert all(not g.requires_grad for g in net.grads.values())
