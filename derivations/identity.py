@@ -1,0 +1,117 @@
+r"""`Identity`: one claim `derived = closed form`, proven in code and printed for the site.
+
+Every derivation in this package ends in an `Identity`. It holds the same quantity twice:
+
+- `derived`, computed the long way, by `diff`, `Matrix.jacobian` or entry by entry;
+- `closed_form`, the compact result backprop uses, evaluated from `formula`;
+
+and `formula`, the SymPy object whose `sympy.latex` the site prints. A notebook cell reads
+
+```python
+from IPython.display import Math, display
+from derivations import activations
+
+claim = activations.derivative_identity("sigmoid")
+display(Math(claim.latex()))       # \sigma'(s) = \sigma(s) (1 - \sigma(s))
+assert claim.holds()               # derived - closed_form simplifies to 0
+```
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+import sympy as sp
+
+from .exact import is_zero, rational_point
+from .latex import equation
+
+__all__ = ["Identity", "evaluate", "is_zero", "rational_point"]
+
+# How each matrix operation acts on explicit matrices: a table, so `doit` never walks into the
+# entries (on nested Piecewise and exp that costs more than the algebra itself).
+_EXPLICIT = {
+    sp.MatMul: lambda *args: reduce(operator.mul, args),
+    sp.MatAdd: lambda *args: reduce(operator.add, args),
+    sp.Transpose: lambda arg: arg.T,
+    sp.HadamardProduct: lambda *args: reduce(lambda a, b: a.multiply_elementwise(b), args),
+    sp.KroneckerProduct: lambda *args: sp.kronecker_product(*args),
+}
+
+
+def evaluate(formula: sp.Basic, bindings: dict) -> sp.Basic:
+    r"""Substitute concrete values for the display symbols of `formula` and carry out the algebra.
+
+    Args:
+        formula: a SymPy matrix expression in display symbols (`MatrixSymbol`s named in LaTeX)
+            built from `MatMul`, `MatAdd`, `Transpose`, `HadamardProduct`, `KroneckerProduct`;
+            or a scalar expression.
+        bindings: display symbol -> concrete SymPy object of the same shape.
+
+    Returns:
+        An explicit `ImmutableMatrix` (for a matrix expression) or a scalar expression.
+    """
+    if formula in bindings:
+        return bindings[formula]
+    if not isinstance(formula, sp.MatrixExpr):
+        return formula.xreplace(bindings)
+    if type(formula) not in _EXPLICIT:
+        raise TypeError(f"cannot evaluate {type(formula).__name__}; known: "
+                        f"{sorted(t.__name__ for t in _EXPLICIT)}")
+    args = [evaluate(arg, bindings) for arg in formula.args]
+    return sp.ImmutableMatrix(_EXPLICIT[type(formula)](*args))
+
+
+@dataclass(frozen=True)
+class Identity:
+    r"""A claim $\text{derived} = \text{closed form}$ with the formula that states it.
+
+    Attributes:
+        name: a short id, used in test ids and dict keys (``"dJdW1"``, ``"sigmoid"``).
+        lhs: LaTeX of the left side, e.g. ``r"\frac{\partial J}{\partial W^{(1)}}"``.
+        formula: the right side in display symbols; `sympy.latex(formula)` is what is shown.
+        closed_form: `formula` evaluated on the concrete symbols (explicit Matrix or expression).
+        derived: the same quantity computed independently (Jacobian, entry-by-entry `diff`).
+    """
+
+    name: str
+    lhs: str
+    formula: sp.Basic
+    closed_form: sp.Basic
+    derived: sp.Basic
+
+    @property
+    def shape(self) -> tuple[int, int] | None:
+        """(rows, cols) of the quantity, or None for a scalar."""
+        return tuple(self.derived.shape) if isinstance(self.derived, sp.MatrixBase) else None
+
+    def difference(self) -> sp.Basic:
+        """`derived - closed_form`, unsimplified (a Matrix or a scalar)."""
+        if isinstance(self.derived, sp.MatrixBase):
+            if self.derived.shape != self.closed_form.shape:
+                raise ValueError(f"{self.name}: derived has shape {self.derived.shape}, closed form"
+                                 f" {self.closed_form.shape}")
+            return sp.ImmutableMatrix(self.derived) - sp.ImmutableMatrix(self.closed_form)
+        return self.derived - self.closed_form
+
+    def holds(self, at: dict | None = None, seed: int | None = None) -> bool:
+        """Whether `derived - closed_form` is 0: everywhere, or at the exact point `at`.
+
+        Args:
+            at: optional symbol -> exact value (`sympy.Rational`) substituted first, e.g.
+                `rational_point(sym, seed)`.
+            seed: optional; treat each `exp(...)` left as an unknown set at random (`is_zero`).
+                Without it True is a proof, but nested sigmoids can take minutes to cancel.
+        """
+        diff = self.difference()
+        return is_zero(diff if at is None else diff.xreplace(at), seed)
+
+    def latex(self) -> str:
+        r"""``lhs = latex(formula)``, followed by the shape, e.g. ``\quad (3 \times 2)``."""
+        return equation(self.lhs, sp.latex(self.formula), self.shape)
+
+    def explicit_latex(self) -> str:
+        """``lhs = latex(derived)``: the entries, as computed the long way, with the shape."""
+        return equation(self.lhs, sp.latex(self.derived), self.shape)

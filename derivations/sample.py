@@ -1,0 +1,164 @@
+r"""One sample, as the homework writes it (1.1.b-1.1.d, 1.2.a-b): column vectors, its names.
+
+The homework names the layer outputs $z_1, z_2, z_3, \hat y$; the batch code (`network`, `mlp`)
+names them $s_1, z_1, s_2, \hat y$ and stacks samples as rows. `BATCH_NAMES` maps one to the
+other:
+
+| homework, one sample (columns)        | batch code, row n of          |
+|---------------------------------------|-------------------------------|
+| $x$ (n, 1)                            | `x` (N, n)                    |
+| $z_1 = W^{(1)} x + b^{(1)}$ (m, 1)    | `s1` $= x W^{(1)\top} + \mathbf{1} b^{(1)\top}$ |
+| $z_2 = f(z_1)$ (m, 1)                 | `z1` $= f(s_1)$               |
+| $z_3 = W^{(2)} z_2 + b^{(2)}$ (K, 1)  | `s2`                          |
+| $\hat y = g(z_3)$ (K, 1)              | `y_hat`                       |
+| $\ell(\hat y, y)$, one sample         | `J`, the mean over all $NK$ entries |
+
+Row $n$ of each batch matrix is the transpose of the sample's column. For one sample
+($N = 1$), $\ell = c\,J$ with $c$ = `losses.per_sample_factor` ($K$ for MSE, 1 for BCE), so
+every gradient of $\ell$ is $c$ times the batch code's.
+
+Derivatives are in numerator layout: $\partial z_2/\partial z_1$ is (m, m) with row $i$ the
+output $z_{2,i}$; $\partial \ell/\partial \hat y$ is a row (1, K). A gradient with respect to a
+matrix is written in the shape of that matrix, $\partial\ell/\partial W^{(2)}$ (K, m), the
+shape SGD subtracts it in: the transpose of the numerator-layout (m, K).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from .activations import ACTIVATIONS
+from .identity import Identity, evaluate
+from .latex import display, equation, matrix
+from .losses import LOSSES
+
+BATCH_NAMES = {"x": "x", "z1": "s1", "z2": "z1", "z3": "s2", "y_hat": "y_hat", "l": "J"}
+"""Homework name (as `forward` keys it; ``"l"`` for the loss) -> the batch code's name (as
+`network.forward` keys it; ``"J"`` for the loss)."""
+
+
+def symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatrix]:
+    r"""x (n_in, 1), y (n_out, 1), W1 (n_hidden, n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden),
+    b2 (n_out, 1): real symbols named ``x_{i}``, ``W^{(1)}_{ji}``... as in `network.symbols`."""
+    return dict(x=matrix("x", n_in, 1, vector=True), y=matrix("y", n_out, 1, vector=True),
+                W1=matrix("W^{(1)}", n_hidden, n_in),
+                b1=matrix("b^{(1)}", n_hidden, 1, vector=True),
+                W2=matrix("W^{(2)}", n_out, n_hidden), b2=matrix("b^{(2)}", n_out, 1, vector=True))
+
+
+def _display(sym: dict) -> dict[str, sp.MatrixSymbol]:
+    (m, n), K = sym["W1"].shape, sym["W2"].rows
+    return dict(x=display("x", n, 1), W1=display("W^{(1)}", m, n), b1=display("b^{(1)}", m, 1),
+                W2=display("W^{(2)}", K, m), b2=display("b^{(2)}", K, 1),
+                z1=display("z_{1}", m, 1), z2=display("z_{2}", m, 1), z3=display("z_{3}", K, 1),
+                dldy_hat=display(r"\frac{\partial \ell}{\partial \hat{y}}", 1, K),
+                dy_hatdz3=display(r"\frac{\partial \hat{y}}{\partial z_{3}}", K, K),
+                dz2dz1=display(r"\frac{\partial z_{2}}{\partial z_{1}}", m, m))
+
+
+def forward(f: str, g: str, sym: dict) -> dict[str, sp.ImmutableMatrix]:
+    """z1, z2 (n_hidden, 1), z3, y_hat (n_out, 1): the homework's forward pass (1.1.b)."""
+    z1 = sp.ImmutableMatrix(sym["W1"] * sym["x"] + sym["b1"])
+    z2 = ACTIVATIONS[f](z1)
+    z3 = sp.ImmutableMatrix(sym["W2"] * z2 + sym["b2"])
+    return dict(z1=z1, z2=z2, z3=z3, y_hat=ACTIVATIONS[g](z3))
+
+
+def forward_latex(f: str, g: str, sym: dict) -> list[str]:
+    r"""The four forward equations of 1.1.b, each ``lhs = formula \quad (rows \times 1)``."""
+    D = _display(sym)
+    fa, ga = ACTIVATIONS[f].tex, ACTIVATIONS[g].tex
+    rows = [("z_{1}", sp.latex(sp.MatAdd(D["W1"] * D["x"], D["b1"]), order="none"), D["z1"].shape),
+            ("z_{2}", rf"{fa}(z_{{1}})", D["z2"].shape),
+            ("z_{3}", sp.latex(sp.MatAdd(D["W2"] * D["z2"], D["b2"]), order="none"), D["z3"].shape),
+            (r"\hat{y}", rf"{ga}(z_{{3}})", D["z3"].shape)]
+    return [equation(lhs, rhs, shape) for lhs, rhs, shape in rows]
+
+
+def objective(f: str, g: str, loss: str, sym: dict) -> sp.Expr:
+    r"""The homework's $\ell(\hat y, y)$ for this one sample (`network.objective` is the batch's
+    $J$)."""
+    return LOSSES[loss].per_sample(forward(f, g, sym)["y_hat"], sym["y"])
+
+
+def _jacobian_of(fn, at: sp.MatrixBase, base: str) -> sp.ImmutableMatrix:
+    """The Jacobian of `fn` at the column `at`, by `jacobian` in free symbols put back after."""
+    free = matrix(base, at.rows, 1, vector=True)
+    jac = sp.Matrix(fn(free)).jacobian(free)
+    return sp.ImmutableMatrix(jac.xreplace(dict(zip(free, at, strict=True))))
+
+
+def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
+    r"""1.1.d: the elements of $\partial z_2/\partial z_1$ (m, m), $\partial\hat y/\partial z_3$
+    (K, K) and $\partial \ell/\partial \hat y$ (1, K), each by `jacobian` against its closed form.
+
+    f and g are keys of `ACTIVATIONS`, loss a key of `LOSSES`, sym as `symbols` returns; the
+    same for `gradients`.
+
+    Returns:
+        dict keyed ``"dz2dz1"`` ($\operatorname{diag}(f'(z_1))$), ``"dy_hatdz3"``
+        ($\operatorname{diag}(g'(z_3))$) and ``"dldy_hat"`` (formula: entry $k$).
+    """
+    fwd, D, lossf = forward(f, g, sym), _display(sym), LOSSES[loss]
+    act_f, act_g = ACTIVATIONS[f], ACTIVATIONS[g]
+    diag_f = display(rf"\operatorname{{diag}}({act_f.tex}'(z_{{1}}))", *D["dz2dz1"].shape)
+    diag_g = display(rf"\operatorname{{diag}}({act_g.tex}'(z_{{3}}))", *D["dy_hatdz3"].shape)
+    y_hat_k, y_k = sp.Symbol(r"\hat{y}_{k}", real=True), sp.Symbol("y_{k}", real=True)
+    scale = sp.Rational(1, sym["y"].rows) if lossf.sample_mean else sp.Integer(1)
+    return {
+        "dz2dz1": Identity("dz2dz1", sp.latex(D["dz2dz1"]), diag_f,
+                            sp.ImmutableMatrix(sp.diag(*act_f.prime(fwd["z1"]))),
+                            _jacobian_of(act_f, fwd["z1"], "z_{1}")),
+        "dy_hatdz3": Identity("dy_hatdz3", sp.latex(D["dy_hatdz3"]), diag_g,
+                               sp.ImmutableMatrix(sp.diag(*act_g.prime(fwd["z3"]))),
+                               _jacobian_of(act_g, fwd["z3"], "z_{3}")),
+        "dldy_hat": Identity("dldy_hat",
+                              r"\left(\frac{\partial \ell}{\partial \hat{y}}\right)_{k}",
+                              scale * lossf.claim(y_hat_k, y_k),
+                              lossf.per_sample_gradient(fwd["y_hat"], sym["y"]),
+                              _jacobian_of(lambda v: [lossf.per_sample(v, sym["y"])],
+                                           fwd["y_hat"], r"\hat{y}")),
+    }
+
+
+def gradients(f: str, g: str, loss: str, sym: dict,
+              jac: dict[str, Identity] | None = None) -> dict[str, Identity]:
+    r"""1.1.c: the backward pass in the homework's terms, each against `diff` of $\ell$ by entry.
+
+    $$\frac{\partial\ell}{\partial W^{(2)}} = \Big(\frac{\partial\ell}{\partial\hat y}
+    \frac{\partial\hat y}{\partial z_3}\Big)^{\top} z_2^\top, \quad
+    \frac{\partial\ell}{\partial W^{(1)}} = \Big(\frac{\partial\ell}{\partial\hat y}
+    \frac{\partial\hat y}{\partial z_3} W^{(2)}
+    \frac{\partial z_2}{\partial z_1}\Big)^{\top} x^\top,$$
+    and the biases without the last factor.
+
+    The arguments are those of `jacobians`, and `jac`: what `jacobians` returned, if at hand.
+
+    Returns:
+        dict keyed ``"dldW1"`` (m, n), ``"dldb1"`` (m, 1), ``"dldW2"`` (K, m),
+        ``"dldb2"`` (K, 1), each an `Identity` shaped like its parameter.
+    """
+    D, fwd = _display(sym), forward(f, g, sym)
+    jac = jacobians(f, g, loss, sym) if jac is None else jac
+    bind = {D["x"]: sym["x"], D["W2"]: sym["W2"], D["z2"]: fwd["z2"],
+            **{D[k]: jac[k].closed_form for k in ("dldy_hat", "dy_hatdz3", "dz2dz1")}}
+    upstream3 = D["dldy_hat"] * D["dy_hatdz3"]       # dl/dz3, (1, K)
+    upstream1 = upstream3 * D["W2"] * D["dz2dz1"]    # dl/dz1, (1, m)
+    # Built unevaluated, (AB)^T stays as written; `.T` and `*` would print it as B^T A^T.
+    t3, t1 = sp.Transpose(upstream3), sp.Transpose(upstream1)
+    formulas = {"W2": sp.MatMul(t3, sp.Transpose(D["z2"])), "b2": t3,
+                "W1": sp.MatMul(t1, sp.Transpose(D["x"])), "b1": t1}
+    ell = objective(f, g, loss, sym)
+    out = {}
+    for p in ("W1", "b1", "W2", "b2"):
+        derived = sp.ImmutableMatrix(*sym[p].shape, [sp.diff(ell, v) for v in sym[p]])
+        tex = sp.latex(D[p])
+        out[f"dld{p}"] = Identity(f"dld{p}", rf"\frac{{\partial \ell}}{{\partial {tex}}}",
+                                   formulas[p], evaluate(formulas[p], bind), derived)
+    return out
+
+
+def identities(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
+    """`jacobians` and `gradients` in one dict, in that order (the Jacobians derived once)."""
+    jac = jacobians(f, g, loss, sym)
+    return {**jac, **gradients(f, g, loss, sym, jac)}
