@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 1.1 Regression: $f = (\cdot)^+$, $g = \operatorname{id}$, squared error
 #
-# Every formula on this page is printed by `derivations.homework` (one sample, column vectors,
+# Every formula on this page is printed by `derivations.sample` (one sample, column vectors,
 # numerator layout, the homework's names $z_1, z_2, z_3$) and `derivations.network` (a batch),
 # and every one is checked in the cell that prints it: the compact chain-rule result against
 # SymPy's `diff` of $\ell$ entry by entry, in exact arithmetic at random rational points. The
@@ -12,14 +12,16 @@ import sympy as sp
 import torch
 from IPython.display import Markdown, Math, display
 
-from derivations import homework as hw
-from derivations import network
+from derivations import network, sample
 from derivations.activations import ACTIVATIONS as SYMBOLIC
+from derivations.exact import rational_point
+from derivations.latex import matrix
+from derivations.losses import LOSSES as SYMBOLIC_LOSSES
 from mlp import MLP, mse_loss, train
 
 F, G, LOSS = "relu", "identity", "mse"
-sym = hw.symbols(**hw.SIZE)
-POINTS = [hw.random_point(sym, seed) for seed in range(3)]
+sym = sample.symbols(n_in=2, n_hidden=3, n_out=2)
+POINTS = [rational_point(sym, seed) for seed in range(3)]
 
 
 def show(claim, explicit=False, points=POINTS):
@@ -81,7 +83,7 @@ assert torch.allclose(model[0].weight, net.parameters["W1"], rtol=1e-12, atol=1e
 # b^{(1)}, W^{(2)}, b^{(2)}$ only (each output substitutes the one before it):
 
 # %%
-fwd = hw.forward(F, G, sym)
+fwd = sample.forward(F, G, sym)
 m, n = sym["W1"].shape
 K = sym["W2"].rows
 X, W1, b1 = (sp.MatrixSymbol(t, *s) for t, s in (("x", (n, 1)), ("W^{(1)}", (m, n)),
@@ -119,11 +121,12 @@ display(Math(r"z_2 = " + sp.latex(fwd["z2"])))
 #
 # In terms of $x$, $W^{(2)}$, $\frac{\partial \ell}{\partial \hat y}$ (a row, $1 \times K$),
 # $\frac{\partial \hat y}{\partial z_3}$ ($K \times K$) and $\frac{\partial z_2}{\partial z_1}$
-# ($m \times m$). Each gradient is written in its parameter's own shape, as torch's `.grad`
-# holds it; in strict numerator layout $\frac{\partial \ell}{\partial W}$ is the transpose.
+# ($m \times m$), with $z_2 = (W^{(1)} x + b^{(1)})^+$ from 1.1.b. Each gradient is written in
+# its parameter's own shape, as torch's `.grad` holds it and SGD subtracts it; the strict
+# numerator-layout derivative of $\ell$ by a matrix is its transpose.
 
 # %%
-grads = hw.gradients(F, G, LOSS, sym)
+grads = sample.gradients(F, G, LOSS, sym)
 for name in ("dldW2", "dldb2", "dldW1", "dldb1"):
     show(grads[name])
 
@@ -136,7 +139,7 @@ for name in ("dldW2", "dldb2", "dldW1", "dldb1"):
 
 # %%
 net_sym = network.symbols(**network.DEFAULT_SIZE)
-net_points = [hw.random_point(net_sym, seed) for seed in range(2)]
+net_points = [rational_point(net_sym, seed) for seed in range(2)]
 for claim in network.identities(F, G, LOSS, net_sym).values():
     show(claim, points=net_points)
 
@@ -174,11 +177,32 @@ print("sum over samples of the per-sample gradients / (N K) == MLP.grads, for al
 # $\frac{\partial z_2}{\partial z_1}$ is diagonal because $f$ acts entry by entry, with ReLU's
 # derivative $\mathbb{1}[z_{1,i} > 0]$ on the diagonal ($m \times m$);
 # $\frac{\partial \hat y}{\partial z_3}$ is the identity ($K \times K$); and
-# $\frac{\partial \ell}{\partial \hat y} = 2(\hat y - y)^\top$ is a row ($1 \times K$). As SymPy's
-# `Matrix.jacobian` computes them:
+# $\frac{\partial \ell}{\partial \hat y} = 2(\hat y - y)^\top$ is a row ($1 \times K$).
+# First the claims, checked against `Matrix.jacobian` at the forward pass's values:
 
 # %%
-jac = hw.jacobians(F, G, LOSS, sym)
-for name in ("dz2dz1", "dyhatdz3", "dldyhat"):
-    show(jac[name], explicit=True)
-assert jac["dyhatdz3"].derived == sp.eye(K)
+jac = sample.jacobians(F, G, LOSS, sym)
+for claim in jac.values():
+    show(claim)
+
+# %% [markdown]
+# Then their elements, by `Matrix.jacobian` in free symbols $z_1$, $z_3$, $\hat y$:
+
+# %%
+z1s, z3s = matrix("z_{1}", m, 1, vector=True), matrix("z_{3}", K, 1, vector=True)
+y_hat_s, ys = matrix(r"\hat{y}", K, 1, vector=True), sym["y"]
+loss = SYMBOLIC_LOSSES[LOSS]
+elements = {
+    r"\frac{\partial z_2}{\partial z_1}": (SYMBOLIC[F](z1s).jacobian(z1s),
+                                         sp.diag(*SYMBOLIC[F].prime(z1s))),
+    r"\frac{\partial \hat y}{\partial z_3}": (SYMBOLIC[G](z3s).jacobian(z3s),
+                                             sp.diag(*SYMBOLIC[G].prime(z3s))),
+    r"\frac{\partial \ell}{\partial \hat y}": (
+        sp.Matrix([loss.per_sample(y_hat_s, ys)]).jacobian(y_hat_s),
+        loss.per_sample_gradient(y_hat_s, ys)),
+}
+for lhs, (by_jacobian, closed_form) in elements.items():
+    assert sp.simplify(by_jacobian - closed_form) == sp.zeros(*closed_form.shape)
+    display(Math(rf"{lhs} = {sp.latex(by_jacobian)} \quad ({closed_form.rows} \times "
+                 rf"{closed_form.cols})"))
+assert elements[r"\frac{\partial \hat y}{\partial z_3}"][0] == sp.eye(K)

@@ -12,14 +12,15 @@ import sympy as sp
 import torch
 from IPython.display import Math, display
 
-from derivations import homework as hw
 from derivations import losses as symbolic_losses
+from derivations import sample
 from derivations.activations import ACTIVATIONS as SYMBOLIC
 from derivations.activations import s
 from derivations.identity import is_zero
+from derivations.latex import matrix
 from mlp import ACTIVATIONS, MLP, bce_loss
 
-sym = hw.symbols(**hw.SIZE)
+sym = sample.symbols(n_in=2, n_hidden=3, n_out=2)
 K = sym["W2"].rows
 
 
@@ -40,7 +41,7 @@ def show(claim, explicit=False):
 # Jacobians; only the Jacobians' values change:
 
 # %%
-for claim in hw.gradients("sigmoid", "sigmoid", "mse", sym).values():
+for claim in sample.gradients("sigmoid", "sigmoid", "mse", sym).values():
     show(claim)
 
 # %% [markdown]
@@ -53,9 +54,8 @@ for claim in hw.gradients("sigmoid", "sigmoid", "mse", sym).values():
 from derivations.activations import derivative_identity  # noqa: E402
 
 show(derivative_identity("sigmoid"))
-jac = hw.jacobians("sigmoid", "sigmoid", "mse", sym)
-for name in ("dz2dz1", "dyhatdz3", "dldyhat"):
-    show(jac[name])
+for claim in sample.jacobians("sigmoid", "sigmoid", "mse", sym).values():
+    show(claim)
 
 # %% [markdown]
 # ## 1.2.b Binary cross-entropy
@@ -68,9 +68,9 @@ for name in ("dz2dz1", "dyhatdz3", "dldyhat"):
 # \hat y}$ is new, entry $i$ being $\frac{1}{K}\frac{\hat y_i - y_i}{\hat y_i (1 - \hat y_i)}$:
 
 # %%
-jac = hw.jacobians("sigmoid", "sigmoid", "bce", sym)
-show(jac["dldyhat"])
-for name, claim in hw.gradients("sigmoid", "sigmoid", "bce", sym).items():
+jac = sample.jacobians("sigmoid", "sigmoid", "bce", sym)
+show(jac["dldy_hat"])
+for name, claim in sample.gradients("sigmoid", "sigmoid", "bce", sym).items():
     assert claim.holds(), name
 
 # %% [markdown]
@@ -81,14 +81,15 @@ for name, claim in hw.gradients("sigmoid", "sigmoid", "bce", sym).items():
 # no saturation. SymPy multiplies the two and simplifies:
 
 # %%
-sigmoid_z3 = SYMBOLIC["sigmoid"](sym["z3"])
-at_output = dict(zip(sym["y_hat"], sigmoid_z3, strict=True))
-upstream = jac["dldyhat"].closed_form.xreplace(at_output) * jac["dyhatdz3"].closed_form
+z3s, y_hat_s = matrix("z_{3}", K, 1, vector=True), matrix(r"\hat{y}", K, 1, vector=True)
+bce = symbolic_losses.LOSSES["bce"]
+sigmoid_z3 = SYMBOLIC["sigmoid"](z3s)
+upstream = (bce.per_sample_gradient(sigmoid_z3, sym["y"])
+            * sp.diag(*SYMBOLIC["sigmoid"].prime(z3s)))
 fused = (sigmoid_z3 - sym["y"]).T / K
 assert is_zero(upstream - fused)
 display(Math(r"\frac{\partial \ell}{\partial \hat y}\frac{\partial \hat y}{\partial z_3}"
-             r" = \frac{1}{K}(\hat y - y)^\top = " + sp.latex(fused.xreplace(
-                 {v: y for v, y in zip(sigmoid_z3, sym["y_hat"], strict=True)}))))
+             r" = \frac{1}{K}(\hat y - y)^\top = " + sp.latex((y_hat_s - sym["y"]).T / K)))
 
 # %% [markdown]
 # For a batch, torch's mean over $N K$ entries gives the same with $\frac{1}{NK}$, which is what
