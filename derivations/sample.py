@@ -130,6 +130,7 @@ def gradients(f: str, g: str, loss: str, sym: dict,
     \frac{\partial\ell}{\partial W^{(1)}} = \Big(\frac{\partial\ell}{\partial\hat y}
     \frac{\partial\hat y}{\partial z_3} W^{(2)}
     \frac{\partial z_2}{\partial z_1}\Big)^{\top} x^\top,$$
+
     and the biases without the last factor.
 
     The arguments are those of `jacobians`, and `jac`: what `jacobians` returned, if at hand.
