@@ -24,8 +24,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 # Text left after removing typeset math and code: no raw TeX delimiters may survive.
 UNTYPESET_JS = """() => {
-  const body = document.querySelector("article") || document.body;
-  const clone = body.cloneNode(true);
+  const clone = document.createElement("div");
+  for (const part of document.querySelectorAll("article, .md-nav--secondary")) {
+    clone.appendChild(part.cloneNode(true));
+  }
   clone.querySelectorAll(".katex, pre, code, script, style, .highlight").forEach(e => e.remove());
   return clone.innerText;
 }"""
@@ -112,7 +114,7 @@ def _check_page(page, url: str) -> list[str]:
     if math["untypeset"]:
         problems.append(f"math left raw: {math['untypeset'][:3]}")
     leftover = page.evaluate(UNTYPESET_JS)
-    for delim in ("$$", "\\[", "\\("):
+    for delim in ("$$", "\\[", "\\(", "$\\"):
         if delim in leftover:
             at = leftover.index(delim)
             problems.append(f"raw {delim!r} in text: ...{leftover[max(0, at - 40):at + 40]!r}")
