@@ -52,7 +52,11 @@ def mse_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     """
     y, y_hat = _check_pair(y, y_hat)
     diff = y_hat - y
-    J = diff.square().mean()
+    flat = diff.reshape(-1)
+    # One pass, no temporary: sum of squares as a dot product. diff.square().mean() gives the
+    # same J to rounding but allocates an (N, K) temporary, which cost 4% of a whole training
+    # step at (512, 1024 -> 1024 -> 1024) in benchmarks/.
+    J = torch.dot(flat, flat) / diff.numel()
     dJdy_hat = diff.mul_(2.0 / diff.numel())
     return J, dJdy_hat
 
