@@ -28,7 +28,8 @@ UNTYPESET_JS = """() => {
   for (const part of document.querySelectorAll("article, .md-nav--secondary")) {
     clone.appendChild(part.cloneNode(true));
   }
-  clone.querySelectorAll(".katex, pre, code, script, style, .highlight").forEach(e => e.remove());
+  clone.querySelectorAll(".katex, pre, code, script, style, .highlight, .jp-InputArea, " +
+                        ".clipboard-copy-txt").forEach(e => e.remove());
   return clone.innerText;
 }"""
 MATH_JS = """() => ({
