@@ -19,22 +19,15 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .losses import LOSSES
+from .twin import TORCH_ACTIVATIONS, TORCH_LOSSES, torch_activation  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from .deep import DeepMLP
     from .model import MLP
 
-# The autograd twin of each registry entry: same keys as mlp.ACTIVATIONS and mlp.LOSSES.
-TORCH_ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
-    "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity,
-}
-TORCH_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
-    "mse": F.mse_loss, "bce": F.binary_cross_entropy,
-}
 
 
 def forward(net, x: Tensor) -> Tensor:
@@ -114,8 +107,8 @@ def make_twin(net) -> nn.Sequential:
             linear.bias.copy_(b)
         modules[f"linear{i}"] = linear
         is_last = i == n_layers
-        modules["g" if is_last else f"f{i}"] = TORCH_ACTIVATIONS[
-            net.g_function if is_last else net.f_function]()
+        modules["g" if is_last else f"f{i}"] = torch_activation(
+            net.g_function if is_last else net.f_function)
     return nn.Sequential(modules)
 
 

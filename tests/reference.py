@@ -9,37 +9,16 @@ from __future__ import annotations
 import dataclasses
 from collections import OrderedDict
 
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mlp import ACTIVATIONS, Activation
-
-# torch's own definition of each registry entry; an activation added to the registry without
-# one here is still differentiated by autograd, through its forward (see `torch_activation`).
-TORCH_ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
-# Called (y_hat, y) as torch orders them; mean reduction, as the homework uses.
-TORCH_LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}
+from mlp import Activation
+from mlp.twin import TORCH_ACTIVATIONS, TORCH_LOSSES, torch_activation  # noqa: F401
 
 # Which twin parameter each of the net's gradients belongs to.
 TWIN_PARAMETER = {
     "dJdW1": ("linear1", "weight"), "dJdb1": ("linear1", "bias"),
     "dJdW2": ("linear2", "weight"), "dJdb2": ("linear2", "bias"),
 }
-
-
-class Elementwise(nn.Module):
-    """An activation with no torch module: autograd differentiates its forward."""
-
-    def __init__(self, name: str):
-        super().__init__()
-        self.fn = ACTIVATIONS[name].forward
-
-    def forward(self, s: Tensor) -> Tensor:
-        return self.fn(s)
-
-
-def torch_activation(name: str) -> nn.Module:
-    return TORCH_ACTIVATIONS[name]() if name in TORCH_ACTIVATIONS else Elementwise(name)
 
 
 def twin_of(net) -> nn.Sequential:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mlp import ACTIVATIONS, linear_backward, linear_forward
+from mlp.twin import TORCH_LOSSES, torch_activation
 
 from ._cases import Case
 
@@ -24,26 +24,6 @@ GRADS = ("dJdW1", "dJdb1", "dJdW2", "dJdb2")
 PARAMETER = {"dJdW1": "W1", "dJdb1": "b1", "dJdW2": "W2", "dJdb2": "b2"}
 TWIN_PARAMETER = {"W1": ("linear1", "weight"), "b1": ("linear1", "bias"),
                   "W2": ("linear2", "weight"), "b2": ("linear2", "bias")}
-
-# torch's own definition of each activation; one with no module here is still differentiated by
-# autograd, through its registry forward.
-TORCH_ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "identity": nn.Identity}
-# Called (y_hat, y) as torch orders them, mean reduction as the homework's tests use.
-TORCH_LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}
-
-
-class _Elementwise(nn.Module):
-    def __init__(self, name: str):
-        super().__init__()
-        self.fn = ACTIVATIONS[name].forward
-
-    def forward(self, s: Tensor) -> Tensor:
-        return self.fn(s)
-
-
-def _activation(name: str) -> nn.Module:
-    return TORCH_ACTIVATIONS[name]() if name in TORCH_ACTIVATIONS else _Elementwise(name)
-
 
 def autograd_reference(case: Case, inputs: dict[str, Tensor]) -> dict[str, Tensor]:
     r"""Every quantity of `QUANTITIES` for `case`, by the twin and autograd, in float64.
@@ -58,9 +38,9 @@ def autograd_reference(case: Case, inputs: dict[str, Tensor]) -> dict[str, Tenso
     x, y, W1, W2 = (inputs[k].double() for k in ("x", "y", "W1", "W2"))
     twin = nn.Sequential(OrderedDict([
         ("linear1", nn.Linear(W1.shape[1], W1.shape[0], dtype=torch.float64)),
-        ("f", _activation(case.f)),
+        ("f", torch_activation(case.f)),
         ("linear2", nn.Linear(W2.shape[1], W2.shape[0], dtype=torch.float64)),
-        ("g", _activation(case.g)),
+        ("g", torch_activation(case.g)),
     ]))
     for name, (layer, attr) in TWIN_PARAMETER.items():
         getattr(twin, layer).get_parameter(attr).data = inputs[name].double().clone()
