@@ -20,6 +20,7 @@ from derivations.identity import is_zero
 from derivations.latex import matrix
 from mlp import ACTIVATIONS, MLP, bce_loss
 
+torch.manual_seed(0)  # the same numbers at every build
 sym = sample.symbols(n_in=2, n_hidden=3, n_out=2)
 K = sym["W2"].rows
 

@@ -15,6 +15,7 @@ from IPython.display import Math, display
 from mlp import ACTIVATIONS, MLP, bce_loss, mse_loss
 
 torch.set_default_dtype(torch.float64)
+torch.manual_seed(0)  # the same numbers at every build
 
 # %% [markdown]
 # ## The loss is a mean over all $N \times K$ entries
@@ -62,7 +63,9 @@ y, y_hat = torch.randn(N, K), torch.rand(N, K)
 p = y_hat.clone().requires_grad_()
 J, dJdy_hat = mse_loss(y, y_hat)
 F.mse_loss(p, y).backward()
-assert torch.equal(J, F.mse_loss(y_hat, y)) and torch.allclose(dJdy_hat, p.grad, rtol=1e-15)
+# J to the last bits: mlp sums the squares as one dot product, torch in another order.
+assert torch.allclose(J, F.mse_loss(y_hat, y), rtol=1e-15, atol=0)
+assert torch.allclose(dJdy_hat, p.grad, rtol=1e-15, atol=0)
 assert torch.allclose(dJdy_hat * N * K, 2 * (y_hat - y), rtol=1e-15)
 print("dJ/dy_hat * N K  =  2 (y_hat - y), as the per-sample formula says")
 
