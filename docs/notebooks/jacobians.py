@@ -269,9 +269,10 @@ for method, p_macs, p_bytes in [("Jacobians, right to left", 4, 3),
                                 ("Jacobians, left to right", 3, 3), ("backprop", 2, 2)]:
     assert abs(slopes[method, "macs"] - p_macs) < 0.15, (method, slopes[method, "macs"])
     assert abs(slopes[method, "bytes"] - p_bytes) < 0.15, (method, slopes[method, "bytes"])
-# Timings are noisy on a shared machine: assert only the order at the widest common width.
-t = {k: r["seconds"][r["width"] == 128].item() for k, r in results.items()}
-assert t["Jacobians, right to left"] > t["Jacobians, left to right"] > 10 * t["backprop"]
+# Timings are only drawn, never asserted: the build runs on shared, noisy machines. The order
+# they show is asserted on the counts, which are exact.
+macs = {k: r["macs"][r["width"] == 128].item() for k, r in results.items()}
+assert macs["Jacobians, right to left"] > macs["Jacobians, left to right"] > 10 * macs["backprop"]
 explicit, backprop_run = results["Jacobians, left to right"], results["backprop"]
 assert explicit["width"][-1] == 181 and explicit["bytes"][-1] > 5 * backprop_run["bytes"][-1]
 
