@@ -69,7 +69,8 @@ def bce_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     \frac{\partial J}{\partial \hat y} = \frac{1}{NK}
     \frac{\hat y - y}{\max(\hat y (1 - \hat y), 10^{-12})}$$
 
-    Each log is clamped at $-100$ as torch does, so $J$ is finite at $\hat y \in \{0, 1\}$.
+    Each log is clamped at $-100$ as torch does, so $J$ is finite at $\hat y \in \{0, 1\}$; the
+    $10^{-12}$ is float32's nearest value, `GRAD_EPS`, as in torch, for float64 inputs too.
 
     Args:
         y: targets in [0, 1], shape (N, K).
