@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from mlp import ACTIVATIONS, MLP, mse_loss
+from mlp.twin import torch_activation
 
 
 class Size(NamedTuple):
@@ -73,17 +74,6 @@ def _copies(model: MLP) -> dict[str, Tensor]:
     return {k: v.clone() for k, v in model.parameters.items()}
 
 
-class _Elementwise(nn.Module):
-    """An `ACTIVATIONS` entry's forward as an `nn.Module`, so the twin covers every entry."""
-
-    def __init__(self, fn: Callable[[Tensor], Tensor]) -> None:
-        super().__init__()
-        self.fn = fn
-
-    def forward(self, s: Tensor) -> Tensor:
-        return self.fn(s)
-
-
 def make_mlp(size: Size, *, f: str = "relu", g: str = "identity",
              dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
     model, x, y = _setup(size, f, g, dtype, seed)
@@ -101,8 +91,8 @@ def make_autograd(size: Size, *, f: str = "relu", g: str = "identity",
                   dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
     model, x, y = _setup(size, f, g, dtype, seed)
     twin = nn.Sequential(
-        nn.Linear(size.n_in, size.n_hidden, dtype=dtype), _Elementwise(ACTIVATIONS[f].forward),
-        nn.Linear(size.n_hidden, size.n_out, dtype=dtype), _Elementwise(ACTIVATIONS[g].forward),
+        nn.Linear(size.n_in, size.n_hidden, dtype=dtype), torch_activation(f),
+        nn.Linear(size.n_hidden, size.n_out, dtype=dtype), torch_activation(g),
     )
     p = _copies(model)
     with torch.no_grad():
