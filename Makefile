@@ -5,6 +5,8 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 PY_OK   := $(VENV)/.installed
 NODE_OK := node_modules/.installed
+WHEELS  := .pyodide-wheels
+WHEELS_OK := $(WHEELS)/.downloaded
 BROWSER := /usr/bin/chromium
 export NO_MKDOCS_2_WARNING := 1
 # With Agg forced, notebook plots silently vanish from the site.
@@ -20,7 +22,7 @@ help:
 	@echo "make bench  time a training step: mlp vs autograd vs the matmul floor"
 	@echo "make lint   ruff"
 
-install: $(PY_OK) $(NODE_OK) $(BROWSER)
+install: $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER)
 
 $(PY_OK): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -29,6 +31,14 @@ $(PY_OK): pyproject.toml constraints.txt
 
 $(NODE_OK): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The pure-Python wheels Pyodide installs in the browser on the "Derive your own" page: the
+# sympy and mpmath the venv pins, so the page runs the SymPy the tests run.
+$(WHEELS_OK): constraints.txt | $(PY_OK)
+	rm -rf $(WHEELS)
+	$(PY) -m pip download -q --no-deps --only-binary=:all: -d $(WHEELS) \
+	    $(shell grep -iE '^(sympy|mpmath)==' constraints.txt)
 	touch $@
 
 # Debian's chromium drives the browser tests; no browser is ever downloaded by a test tool.
@@ -40,12 +50,12 @@ test: install
 	$(PY) -m pytest
 
 # Strict, every notebook executed afresh (the notebook cache is off), into site/.
-docs: $(PY_OK) $(NODE_OK)
+docs: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
 	NOTEBOOK_CACHE=false $(PY) -m mkdocs build --strict
 
 # Live rebuilds on edits to docs/ and the packages; notebooks re-run only when they or the
 # code they read change (the cache key covers both, see tools/mkdocs_hooks.py).
-serve: $(PY_OK) $(NODE_OK)
+serve: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
 	NOTEBOOK_CACHE=true $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 
 lint: $(PY_OK)
