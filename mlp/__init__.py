@@ -10,9 +10,10 @@ from mlp import MLP, mse_loss, bce_loss
 from .activations import ACTIVATIONS, Activation
 from .linear import linear_backward, linear_forward
 from .losses import LOSSES, Loss, bce_loss, mse_loss
-from .model import MLP, BackwardBeforeForwardError
+from .model import MLP, BackwardBeforeForwardError, ModifiedAfterForwardError
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "MLP", "Activation", "BackwardBeforeForwardError", "Loss",
+    "ModifiedAfterForwardError",
     "bce_loss", "linear_backward", "linear_forward", "mse_loss",
 ]

@@ -9,7 +9,8 @@ iterate over it, so a new activation is one entry here:
 
 ```python
 ACTIVATIONS["tanh"] = Activation(
-    "tanh", torch.tanh, lambda s: 1 - torch.tanh(s) ** 2, r"\tanh(s)", r"1 - \tanh^2(s)"
+    "tanh", torch.tanh, lambda s: 1 - torch.tanh(s) ** 2, r"\tanh(s)", r"1 - \tanh^2(s)",
+    derivative_from_output=lambda z: 1 - z**2,
 )
 ```
 """
@@ -33,8 +34,9 @@ class Activation:
         derivative: $s \mapsto a'(s)$, taken at the pre-activation $s$ (never at the output).
         formula: $a(s)$ in LaTeX.
         derivative_formula: $a'(s)$ in LaTeX.
-        fused_backward: optional `(grad_output, s, z) -> grad_input` that reuses the cached
-            output $z = a(s)$ to save work; it must equal `grad_output * derivative(s)`.
+        derivative_from_output: optional $z \mapsto a'(s)$ written through the forward's output
+            $z = a(s)$, which backward has cached, so it need not recompute $a(s)$. It must
+            equal `derivative(s)`; the tests check that for every entry.
     """
 
     name: str
@@ -42,7 +44,7 @@ class Activation:
     derivative: Callable[[Tensor], Tensor]
     formula: str
     derivative_formula: str
-    fused_backward: Callable[[Tensor, Tensor, Tensor], Tensor] | None = None
+    derivative_from_output: Callable[[Tensor], Tensor | float] | None = None
 
     def backward(self, grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
         r"""$\partial J/\partial s = \partial J/\partial z \odot a'(s)$.
@@ -55,21 +57,16 @@ class Activation:
         Returns:
             $\partial J/\partial s$, same shape as `s`.
         """
-        if self.fused_backward is not None:
-            return self.fused_backward(grad_output, s, z)
-        return grad_output * self.derivative(s)
+        if self.derivative_from_output is None:
+            return grad_output * self.derivative(s)
+        return grad_output * self.derivative_from_output(z)
 
 
 def _relu_derivative(s: Tensor) -> Tensor:
-    # ReLU'(0) = 0, the subgradient torch picks (threshold_backward passes grad only where s > 0).
-    return (s > 0).to(s.dtype)
-
-
-def _relu_backward(grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-    # threshold_backward(grad, s, 0) is grad where s > 0 and 0 elsewhere: the kernel autograd
-    # itself runs for ReLU, in one pass. torch.where(s > 0, grad, 0.0) computes the same but
-    # builds a bool mask first, and ran 20x slower at (256, 512) on one thread (benchmarks/).
-    return torch.ops.aten.threshold_backward(grad_output, s, 0)
+    # 1[s > 0], so ReLU'(0) = 0: torch's convention (its ReLU passes gradient only where s > 0).
+    # Written into a tensor of s's dtype directly: a bool mask and a cast cost ~7x as much on
+    # this CPU build (benchmarks/README.md).
+    return torch.gt(s, 0, out=torch.empty_like(s))
 
 
 def _sigmoid_derivative(s: Tensor) -> Tensor:
@@ -77,19 +74,13 @@ def _sigmoid_derivative(s: Tensor) -> Tensor:
     return sig * (1 - sig)
 
 
-def _sigmoid_backward(grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-    # sigma'(s) = sigma(s)(1 - sigma(s)) = z(1 - z): the derivative at s, from the cached z.
-    # sigmoid_backward(grad, z) computes grad * (1 - z) * z in one pass (autograd's own kernel)
-    # instead of three element-wise ops with two temporaries.
-    return torch.ops.aten.sigmoid_backward(grad_output, z)
+def _sigmoid_derivative_from_output(z: Tensor) -> Tensor:
+    # sigma'(s) = sigma(s)(1 - sigma(s)) = z(1 - z), from the cached output z = sigma(s).
+    return (1 - z).mul_(z)
 
 
 def _identity(s: Tensor) -> Tensor:
     return s
-
-
-def _identity_backward(grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-    return grad_output
 
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -97,14 +88,16 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in (
         Activation(
             "relu", torch.relu, _relu_derivative,
-            r"(s)^+ = \max(0, s)", r"\mathbb{1}[s > 0]", _relu_backward,
+            r"(s)^+ = \max(0, s)", r"\mathbb{1}[s > 0]",
         ),
         Activation(
             "sigmoid", torch.sigmoid, _sigmoid_derivative,
-            r"\sigma(s) = \frac{1}{1 + e^{-s}}", r"\sigma(s)\,(1 - \sigma(s))", _sigmoid_backward,
+            r"\sigma(s) = \frac{1}{1 + e^{-s}}", r"\sigma(s)\,(1 - \sigma(s))",
+            derivative_from_output=_sigmoid_derivative_from_output,
         ),
         Activation(
-            "identity", _identity, torch.ones_like, r"s", r"1", _identity_backward,
+            "identity", _identity, torch.ones_like, r"s", r"1",
+            derivative_from_output=lambda z: 1,
         ),
     )
 }

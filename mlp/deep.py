@@ -18,19 +18,13 @@ exactly 0 or 1 for ReLU, which is what homework 1.2.c is about.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
-
-import torch
 from torch import Tensor
 
-from . import _validate as check
-from .activations import ACTIVATIONS
+from ._network import Network
 from .linear import linear_backward, linear_forward
-from .model import BackwardBeforeForwardError
 
 
-class DeepMLP:
+class DeepMLP(Network):
     r"""$L$ affine layers with the hidden activation f between them and g at the end.
 
     Same attributes and methods as `MLP`, so `mlp.train` trains either. With
@@ -55,31 +49,6 @@ class DeepMLP:
         cache: x, s1, z1, ..., sL, y_hat after a forward pass.
     """
 
-    def __init__(self, widths: Sequence[int], f_function: str, g_function: str, *,
-                 gain: float | None = None, dtype: torch.dtype | None = None,
-                 device: torch.device | str | None = None,
-                 generator: torch.Generator | None = None) -> None:
-        widths = tuple(check.positive_int(f"widths[{i}]", w) for i, w in enumerate(widths))
-        if len(widths) < 2:
-            raise ValueError(f"widths needs at least the input and output widths, got {widths}")
-        self.f = check.choice("f_function", f_function, ACTIVATIONS)
-        self.g = check.choice("g_function", g_function, ACTIVATIONS)
-        self.f_function, self.g_function = f_function, g_function
-        self.widths = widths
-        kw = dict(dtype=check.as_dtype("dtype", dtype), device=device)
-
-        self.parameters = dict()
-        for layer, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=True), 1):
-            W = torch.randn(n_out, n_in, generator=generator, **kw)
-            if gain is None:
-                b = torch.randn(n_out, generator=generator, **kw)
-            else:
-                W.mul_(gain / math.sqrt(n_in))
-                b = torch.zeros(n_out, **kw)
-            self.parameters[f"W{layer}"], self.parameters[f"b{layer}"] = W, b
-        self.grads = {f"dJd{k}": torch.zeros_like(v) for k, v in self.parameters.items()}
-        self.cache = dict()
-
     @property
     def n_layers(self) -> int:
         """$L$, the number of affine layers."""
@@ -88,30 +57,20 @@ class DeepMLP:
     def forward(self, x: Tensor) -> Tensor:
         r"""x: (N, n), same dtype and device as W1. Returns $\hat y$: (N, K)."""
         p, L = self.parameters, self.n_layers
-        check.float_tensor("x", x)
-        if x.dim() != 2 or x.shape[0] == 0 or x.shape[1] != self.widths[0]:
-            raise ValueError(f"x must have shape (batch >= 1, {self.widths[0]}), got "
-                             f"{tuple(x.shape)}")
-        check.same_kind("x", x, p["W1"], "W1")
-        cache = dict(x=x)
-        z = x
+        z = self.take_input(x)
+        cache = dict(x=z)
         for layer in range(1, L + 1):
             s = linear_forward(z, p[f"W{layer}"], p[f"b{layer}"])  # (N, m_l)
             z = (self.g if layer == L else self.f).forward(s)
             cache[f"s{layer}"] = s
             cache["y_hat" if layer == L else f"z{layer}"] = z
-        self.cache = cache
+        self.keep(cache)
         return z
 
     def backward(self, dJdy_hat: Tensor) -> None:
         r"""Add the gradients of J to `grads`. dJdy_hat: $\partial J/\partial\hat y$, (N, K)."""
-        if not self.cache:
-            raise BackwardBeforeForwardError("backward needs the cache of a forward pass; "
-                                             "call forward(x) first")
+        dJdy_hat = self.take_upstream(dJdy_hat)
         c, p, g, L = self.cache, self.parameters, self.grads, self.n_layers
-        check.float_tensor("dJdy_hat", dJdy_hat)
-        check.shape("dJdy_hat", dJdy_hat, tuple(c["y_hat"].shape), "the shape of y_hat")
-        check.same_kind("dJdy_hat", dJdy_hat, c["y_hat"], "y_hat")
 
         delta = self.g.backward(dJdy_hat, c[f"s{L}"], c["y_hat"])  # delta_L: (N, K)
         for layer in range(L, 0, -1):
@@ -120,9 +79,3 @@ class DeepMLP:
                                      g[f"dJdb{layer}"], input_grad=layer > 1)
             if layer > 1:
                 delta = self.f.backward(grad_z, c[f"s{layer - 1}"], z_prev)  # delta_{l-1}
-
-    def clear_grad_and_cache(self) -> None:
-        """Zero every gradient in place and empty the cache."""
-        for grad in self.grads.values():
-            grad.zero_()
-        self.cache = dict()

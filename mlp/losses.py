@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from . import _validate as check
+from . import _validate as validate
 
 # torch clamps each log of the BCE at -100, so J stays finite at y_hat in {0, 1} ...
 LOG_FLOOR = -100.0
@@ -25,13 +25,13 @@ GRAD_EPS = float(torch.tensor(1e-12, dtype=torch.float32))
 
 
 def _check_pair(y: object, y_hat: object) -> tuple[Tensor, Tensor]:
-    check.float_tensor("y", y)
-    check.float_tensor("y_hat", y_hat)
+    validate.float_tensor("y", y)
+    validate.float_tensor("y_hat", y_hat)
     # No broadcasting: (N,) against (N, 1) would silently become an (N, N) loss.
     if y.shape != y_hat.shape:
         raise ValueError(f"y and y_hat must have the same shape, got y {tuple(y.shape)} and "
                          f"y_hat {tuple(y_hat.shape)}; reshape y to match y_hat")
-    check.same_kind("y", y, y_hat, "y_hat")
+    validate.same_kind("y", y, y_hat, "y_hat")
     if y_hat.numel() == 0:
         raise ValueError("y_hat must not be empty")
     return y, y_hat
@@ -80,8 +80,9 @@ def bce_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
         `(J, dJdy_hat)`: J a 0-dim tensor, dJdy_hat of shape (N, K).
     """
     y, y_hat = _check_pair(y, y_hat)
-    check.in_unit_interval("y_hat", y_hat)
-    check.in_unit_interval("y", y)
+    if y_hat.device.type != "meta":  # a meta tensor has a shape but no values to check
+        validate.in_unit_interval("y_hat", y_hat)
+        validate.in_unit_interval("y", y)
     log_p = torch.log(y_hat).clamp_(min=LOG_FLOOR)
     log_1mp = torch.log1p(-y_hat).clamp_(min=LOG_FLOOR)
     J = -(y * log_p + (1 - y) * log_1mp).mean()

@@ -121,3 +121,28 @@ def test_derivative_is_taken_at_the_pre_activation(name, generator):
     assert matches_autograd(ACTIVATIONS[name], name, s, grad_output)
     # The same check rejects the derivative taken at the output, so it can fail.
     assert not matches_autograd(derivative_at_output(ACTIVATIONS[name]), name, s, grad_output)
+
+
+# An entry with no derivative_from_output: backward takes the plain path, grad_output * a'(s).
+SOFTSIGN = Activation("softsign", lambda s: s / (1 + s.abs()), lambda s: (1 + s.abs()) ** -2,
+                      r"\frac{s}{1 + |s|}", r"\frac{1}{(1 + |s|)^2}")
+
+
+def test_an_entry_with_only_its_derivative_backprops_through_it(generator):
+    s = torch.randn(6, 5, dtype=torch.float64, generator=generator) * 3
+    grad_output = torch.randn(6, 5, dtype=torch.float64, generator=generator)
+    leaf = s.clone().requires_grad_()
+    SOFTSIGN.forward(leaf).backward(grad_output)  # autograd through the entry's own forward
+    got = SOFTSIGN.backward(grad_output, s, SOFTSIGN.forward(s))
+    torch.testing.assert_close(got, leaf.grad, **CLOSE)
+    # softsign'(z) differs from softsign'(s), so a backward that read z would fail above.
+    assert not torch.allclose(SOFTSIGN.derivative(SOFTSIGN.forward(s)), SOFTSIGN.derivative(s))
+
+
+@pytest.mark.parametrize("name", [n for n in ACTIVATION_NAMES
+                                  if ACTIVATIONS[n].derivative_from_output is not None])
+def test_derivative_from_output_equals_the_derivative(name, generator):
+    a = ACTIVATIONS[name]
+    s = torch.randn(6, 5, dtype=torch.float64, generator=generator) * 4
+    local = torch.as_tensor(a.derivative_from_output(a.forward(s)), dtype=s.dtype)
+    torch.testing.assert_close(local.expand_as(s), a.derivative(s), **CLOSE)

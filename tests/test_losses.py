@@ -104,3 +104,12 @@ def test_leaves_its_inputs_unchanged(name, generator):
     LOSSES[name].fn(y, y_hat)
     assert torch.equal(y, y_before) and torch.equal(y_hat, y_hat_before)
     assert (y._version, y_hat._version) == versions
+
+
+@pytest.mark.parametrize("name", LOSS_NAMES)
+def test_meta_tensors_give_shapes_and_skip_value_checks(name):
+    # Meta tensors carry shape, dtype and device but no values: there is nothing to check.
+    y = torch.empty(4, 3, dtype=torch.float64, device="meta")
+    J, dJdy_hat = LOSSES[name].fn(y, torch.empty_like(y))
+    assert J.shape == () and dJdy_hat.shape == (4, 3)
+    assert J.device.type == dJdy_hat.device.type == "meta"
