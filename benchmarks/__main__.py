@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = suite.run_all(**QUICK) if args.quick else suite.run_all()
     results.validate(doc)
     for row in doc["targets"]:
-        print(f"{'met   ' if row['met'] else 'MISSED'} issue {row['issue']}: {row['target']}, "
+        print(f"{'met   ' if row['met'] else 'MISSED'} {row['target']} ({row['why']}), "
               f"{row['threads']} thread(s): {row['value']:.2f} at {row['at']} "
               f"(on CPU time {row['cpu_value']:.2f})")
     out = args.out or (None if args.quick else results.PATH)

@@ -12,7 +12,7 @@ from . import machine, targets
 from .timing import interleaved, summary
 from .ways import WAYS, Size
 
-# From the homework's size to 1024 wide; (256, 512->512->512) is issue 2's mid-size target.
+# From the homework's size to 1024 wide; (256, 512->512->512) is the mid-size target.
 SIZES = (
     Size(10, 2, 20, 5),
     Size(32, 64, 64, 64),

@@ -105,4 +105,3 @@ class Network:
         for grad in self.grads.values():
             grad.zero_()
         self.cache = dict()
-        self._versions = dict()

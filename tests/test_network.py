@@ -97,3 +97,21 @@ def test_bad_x_names_the_expected_shape(build, x):
     with pytest.raises(ValueError) as err:
         net.forward(x.to(DT))
     assert str(err.value) == f"x must have shape (batch >= 1, 3), got {tuple(x.shape)}"
+
+
+def matrix_products(run) -> int:
+    """How many matrix products torch runs inside `run()`, counted by its profiler."""
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+        run()
+    products = {"aten::mm", "aten::addmm", "aten::addmm_", "aten::bmm", "aten::dot"}
+    return sum(e.count for e in prof.key_averages() if e.key in products)
+
+
+@both
+def test_backward_skips_the_gradient_of_x(build):
+    # Per layer dJ/dW is one product and dJ/dz_prev another, except at the first layer: x is
+    # data, so dJ/dx would be work thrown away. L layers: 2L - 1 products.
+    net = build(generator=torch.Generator().manual_seed(0))
+    dJdy_hat = ran(net, torch.randn(5, 3, dtype=DT))
+    n_layers = len(net.widths) - 1
+    assert matrix_products(lambda: net.backward(dJdy_hat)) == 2 * n_layers - 1

@@ -179,3 +179,55 @@ def test_probability_loss_inputs_must_lie_in_the_unit_interval(name, argument, v
     inputs[argument][1, 0] = value
     with raises(ValueError, argument, "[0, 1]", str(value)):
         LOSSES[name].fn(**inputs)
+
+
+# --- the whole message, for both networks -----------------------------------------------------
+# The tests above check that a message names the argument; these pin every word, so a message
+# that names the wrong argument, a wrong count or a wrong expected shape cannot pass.
+
+def _nets():
+    from mlp.deep import DeepMLP
+    return {"MLP": MLP(3, 4, "relu", 4, 2, "sigmoid", dtype=F64),
+            "DeepMLP": DeepMLP((3, 4, 5, 2), "relu", "sigmoid", dtype=F64)}
+
+
+@pytest.mark.parametrize("kind", ["MLP", "DeepMLP"])
+def test_every_message_in_full(kind):
+    net = _nets()[kind]
+    calls = {
+        "backward needs the cache of a forward pass; call forward(x) first":
+            lambda: net.backward(torch.zeros(5, 2, dtype=F64)),
+        "x has dtype torch.float32 but W1 has torch.float64; convert one with .to(torch.float64)":
+            lambda: net.forward(torch.zeros(5, 3)),
+        "x is on meta but W1 is on cpu":
+            lambda: net.forward(torch.zeros(5, 3, dtype=F64, device="meta")),
+        "x must have shape (batch >= 1, 3), got (5, 4)":
+            lambda: net.forward(torch.zeros(5, 4, dtype=F64)),
+    }
+    for message, call in calls.items():
+        with pytest.raises((TypeError, ValueError, RuntimeError)) as err:
+            call()
+        assert str(err.value) == message
+    net.forward(torch.zeros(5, 3, dtype=F64))
+    upstream = {
+        "dJdy_hat must have shape (5, 2) (the shape of y_hat), got (5, 3)":
+            torch.zeros(5, 3, dtype=F64),
+        "dJdy_hat has dtype torch.float32 but y_hat has torch.float64; "
+        "convert one with .to(torch.float64)": torch.zeros(5, 2),
+        "dJdy_hat is on meta but y_hat is on cpu": torch.zeros(5, 2, dtype=F64, device="meta"),
+    }
+    for message, dJdy_hat in upstream.items():
+        with pytest.raises((TypeError, ValueError)) as err:
+            net.backward(dJdy_hat)
+        assert str(err.value) == message
+
+
+@pytest.mark.parametrize("name", UNIT_INTERVAL_LOSSES)
+def test_out_of_range_count_leaves_out_the_edges(name):
+    # 0 and 1 are inside [0, 1]; only 1.5 and -0.25 are outside, and NaN counts as outside.
+    y = torch.zeros(6, dtype=F64)
+    y_hat = torch.tensor([0.0, 1.0, 1.5, 0.5, -0.25, float("nan")], dtype=F64)
+    with pytest.raises(ValueError) as err:
+        LOSSES[name].fn(y, y_hat)
+    assert str(err.value) == ("y_hat must lie in [0, 1] with no NaN; got 3 entries outside, "
+                              "such as 1.5")
