@@ -20,7 +20,7 @@ help:
 	@echo "make serve  build the site and serve it on http://127.0.0.1:8000"
 	@echo "make docs   build the site strictly into site/"
 	@echo "make bench  time a training step: mlp vs autograd vs the matmul floor"
-	@echo "make lint   ruff"
+	@echo "make lint   ruff; zizmor and the workflow JSON schema on .github/workflows"
 
 install: $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER)
 
@@ -60,6 +60,8 @@ serve: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
 
 lint: $(PY_OK)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 clean:
 	rm -rf site .pytest_cache .hypothesis
