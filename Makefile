@@ -46,8 +46,9 @@ $(BROWSER):
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
+# Two workers: one builds and browses the site, the other runs the unit tests meanwhile.
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 # Strict, every notebook executed afresh (the notebook cache is off), into site/.
 docs: $(PY_OK) $(NODE_OK) $(WHEELS_OK)

@@ -18,6 +18,18 @@ from mlp import MLP
 from .reference import twin_of
 
 
+def pytest_collection_modifyitems(config, items):
+    """Under `pytest -n 2` (`make test`), send the `site` tests first, so that one worker builds
+    and browses the site while the other runs the unit tests. `--dist loadfile` (pyproject.toml)
+    keeps a file's tests on one worker, so the site is built once and each module-scoped fixture
+    is set up once; `--no-loadscope-reorder` keeps this order. Without -n nothing changes."""
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker
+        items.sort(key=lambda item: item.get_closest_marker("site") is None)
+        if len({item.path for item in items if item.get_closest_marker("site")}) > 1:
+            raise pytest.UsageError("keep every `site` test in one file: under -n, each file "
+                                    "with one would build the site again")
+
+
 @pytest.fixture
 def generator() -> torch.Generator:
     """A fresh generator with a fixed seed, so each test draws the same numbers every run."""
