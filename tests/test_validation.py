@@ -231,3 +231,17 @@ def test_out_of_range_count_leaves_out_the_edges(name):
         LOSSES[name].fn(y, y_hat)
     assert str(err.value) == ("y_hat must lie in [0, 1] with no NaN; got 3 entries outside, "
                               "such as 1.5")
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: MLP(**{**GOOD, "linear_1_in_features": 2.0}),
+     "linear_1_in_features must be a positive int, got float 2.0"),
+    (lambda: MLP(**GOOD).forward(np.zeros((5, 2))),
+     "x must be a torch.Tensor, got numpy.ndarray; convert it with torch.as_tensor(...)"),
+    (lambda: LOSSES["mse"].fn(torch.zeros(2, 2), torch.zeros(2, 2, dtype=F64)),
+     "y has dtype torch.float32 but y_hat has torch.float64; convert one with .to(torch.float64)"),
+], ids=["width-type", "x-type", "loss-dtype"])
+def test_type_messages_in_full(call, message):
+    with pytest.raises(TypeError) as err:
+        call()
+    assert str(err.value) == message
