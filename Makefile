@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 # With Agg forced, notebook plots silently vanish from the site.
 unexport MPLBACKEND
 
-.PHONY: all install test serve docs bench lint clean help
+.PHONY: all install test serve docs bench lint mutation clean help
 all: install help
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make docs   build the site strictly into site/"
 	@echo "make bench  time a training step: mlp vs autograd vs the matmul floor"
 	@echo "make lint   ruff; zizmor and the workflow JSON schema on .github/workflows"
+	@echo "make mutation  mutmut over the hand-written network, then the score (not in make test)"
 
 install: $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER)
 
@@ -69,3 +70,11 @@ clean:
 
 bench: $(PY_OK)
 	$(PY) -m benchmarks
+
+# Mutation testing of mlp/'s network code ([tool.mutmut] in pyproject.toml says which files and
+# tests): mutmut copies both into mutants/, runs the tests once per mutant, and the score is
+# what they kill. Equivalent mutants and their reasons: tools/mutation_equivalent.txt.
+mutation: $(PY_OK)
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children $$(nproc)
+	$(PY) tools/mutation_score.py
