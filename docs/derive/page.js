@@ -1,0 +1,183 @@
+// The "Derive your own" page: the form, the status line, and the results typeset with KaTeX.
+// Python starts (worker.js) only on the first Derive; KaTeX is the site's own copy, loaded here
+// if the site has not loaded it already, and given the site's macros (derivations.notation).
+
+import { drawPlot } from "./plot.js";
+
+const root = new URL("..", import.meta.url);  // this file sits in <site>/derive/
+const $ = (id) => document.getElementById(id);
+const TIMEOUT_S = 60;
+const manifest = fetch(new URL("assets/derive/manifest.json", root)).then((response) => {
+  if (!response.ok) throw new Error(`manifest.json: HTTP ${response.status}`);
+  return response.json();
+});
+let worker = null, ready = null, setup = null, pending = null, seq = 0, busy = false;
+let ticker = null, last = null;
+
+function status(text, timed = false) {
+  clearInterval(ticker);
+  $("derive-status").textContent = text;
+  if (!timed) return;
+  const start = performance.now();
+  ticker = setInterval(() => {
+    $("derive-status").textContent = `${text}… ${((performance.now() - start) / 1000).toFixed(1)} s`;
+  }, 100);
+}
+
+function showError(message) {
+  $("derive-error").textContent = message;
+  $("derive-error").hidden = false;
+  $("derive-output").hidden = true;
+}
+
+function stopWorker() {
+  if (worker) worker.terminate();
+  worker = null;
+  ready = null;
+}
+
+function start() {
+  ready ??= manifest.then((m) => new Promise((resolve, reject) => {
+    const failed = (why) => reject(new Error(`Python could not start: ${why}`));
+    worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+    worker.onmessage = ({ data }) => {
+      if (data.type === "status") status(data.text, true);
+      else if (data.type === "ready") { setup = data.setup; resolve(); }
+      else if (data.type === "fatal") failed(data.message);
+      else if (data.type === "result" && pending?.id === data.id) pending.resolve(data.json);
+    };
+    worker.onerror = (event) => failed(event.message || "the worker did not load");
+    worker.postMessage({ type: "init", root: root.href, manifest: m });
+  }));
+  ready.catch(stopWorker);
+  return ready;
+}
+
+function analyse(text) {
+  return new Promise((resolve, reject) => {
+    const id = ++seq;
+    const timer = setTimeout(() => {
+      pending = null;
+      stopWorker();
+      reject(new Error(`SymPy spent more than ${TIMEOUT_S} s on this expression and was ` +
+                       "stopped; the next Derive starts it again."));
+    }, TIMEOUT_S * 1000);
+    pending = { id, resolve: (json) => { clearTimeout(timer); pending = null; resolve(json); } };
+    worker.postMessage({ type: "analyse", id, text });
+  });
+}
+
+function ensureKatex() {
+  if (window.katex) return Promise.resolve();
+  return manifest.then((m) => new Promise((resolve, reject) => {
+    const [script, sheet] = m.katex;
+    if (!document.querySelector('link[href*="katex"]')) {
+      document.head.append(Object.assign(document.createElement("link"),
+                                         { rel: "stylesheet", href: new URL(sheet, root).href }));
+    }
+    const tag = Object.assign(document.createElement("script"), { src: new URL(script, root).href });
+    tag.onload = resolve;
+    tag.onerror = () => reject(new Error("KaTeX could not be loaded from this site"));
+    document.head.append(tag);
+  }));
+}
+
+function tex(id, source) {
+  window.katex.render(source, $(id), { displayMode: true, throwOnError: false,
+                                       macros: { ...setup.macros } });
+}
+
+// A number for LaTeX: 4 significant digits, powers of ten as \times 10^{k}.
+function num(v) {
+  if (v === 0 || v === 1) return String(v);
+  if (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) return String(Number(v.toPrecision(4)));
+  const [mantissa, exponent] = v.toExponential(3).split("e");
+  return `${Number(mantissa)} \\times 10^{${Number(exponent)}}`;
+}
+
+const BOUND = {
+  attained: (b) => String.raw`${b.exact ? "=" : "\\approx"} ${b.tex} \quad \text{at } ${b.where}`,
+  limit: (b) => String.raw`= \lim_{${b.where}} \lvert f'(s) \rvert = ${b.tex}`,
+  unbounded: (b) => String.raw`= \infty \quad (${b.where})`,
+};
+
+function showFactor() {
+  const L = Number($("derive-layers").value);
+  $("derive-layers-value").textContent = String(L);
+  if (!last) return;
+  const M = last.sup.value, prod = String.raw`\prod_{l=1}^{${L}} \lvert f'(s_l) \rvert`;
+  const factor = M === null ? Infinity : M ** L;
+  $("derive-factor").dataset.value = String(factor);
+  if (M === null) {
+    tex("derive-factor", String.raw`${prod} \le \infty`);
+    $("derive-verdict").textContent = "f′ is unbounded: the activations alone put no limit " +
+      "on how much a gradient can grow.";
+    return;
+  }
+  const base = last.sup.exact ? last.sup.tex : num(M);
+  const sign = factor === 0 || factor === 1 ? "=" : "\\approx";
+  tex("derive-factor", String.raw`${prod} \le M^{${L}} = \left(${base}\right)^{${L}} ${sign} ${num(factor)}`);
+  $("derive-verdict").textContent = M < 1
+    ? `With M < 1 the bound shrinks ${num(1 / M)}-fold per layer, whatever the weights.`
+    : M === 1 ? "With M = 1 a gradient can pass every layer's f′ unchanged."
+      : "With M > 1 the f′ factors allow a gradient to grow layer after layer.";
+}
+
+function show(out) {
+  last = out;
+  tex("derive-f", `f(s) = ${out.f_tex}`);
+  tex("derive-df", `f'(s) = ${out.df_tex}`);
+  $("derive-df-text").textContent = out.df_text;
+  tex("derive-delta", out.delta_tex);
+  drawPlot($("derive-plot"), out.plot);
+  tex("derive-sup", String.raw`M = \sup_s \lvert f'(s) \rvert ` + BOUND[out.sup.kind](out.sup));
+  $("derive-error").hidden = true;
+  $("derive-output").hidden = false;
+  showFactor();
+}
+
+async function run(text) {
+  if (busy) return;
+  busy = true;
+  const buttons = document.querySelectorAll("#derive button");
+  buttons.forEach((b) => { b.disabled = true; });
+  const clicked = performance.now(), cold = !ready;
+  try {
+    await Promise.all([start(), ensureKatex()]);
+    status("Deriving", true);
+    const out = JSON.parse(await analyse(text));
+    if (!out.ok) {
+      showError(out.error);
+      status("SymPy is ready.");
+      return;
+    }
+    show(out);
+    const ms = performance.now() - clicked;
+    $("derive").dataset.firstResultMs ??= String(Math.round(ms));
+    status(cold ? `Python and SymPy loaded and f′ derived in ${(ms / 1000).toFixed(1)} s; ` +
+                  "the next expressions reuse them." : `Derived in ${(ms / 1000).toFixed(1)} s.`);
+  } catch (err) {
+    showError(err.message);
+    status("");
+  } finally {
+    busy = false;
+    buttons.forEach((b) => { b.disabled = false; });
+  }
+}
+
+manifest.then((m) => {
+  $("derive-names").textContent = `Names you may use: ${m.names.join(", ")}.`;
+  $("derive-status").textContent = "The first click downloads Python (Pyodide) and SymPy " +
+    `from this site, ${(m.bytes / 1e6).toFixed(1)} MB, once.`;
+}).catch((err) => showError(`This page cannot find its files: ${err.message}`));
+$("derive-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  run($("derive-input").value);
+});
+document.querySelectorAll(".derive-examples button").forEach((button) => {
+  button.addEventListener("click", () => {
+    $("derive-input").value = button.dataset.expr;
+    run(button.dataset.expr);
+  });
+});
+$("derive-layers").addEventListener("input", showFactor);
