@@ -5,25 +5,25 @@ mlp-check mlp.py                    # beside your own mlp.py
 python -m mlp_check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]
 ```
 
-The tolerance rule every verdict uses is `mlp_check.tolerance.tolerance_for`. Everything else is
-imported on first use, so that `python -m mlp_check` can first take the current folder (where a
-student's `mlp.py` would shadow the network package `mlp`) off the import path.
+The tolerance rule every verdict uses is `mlp_check.tolerance.tolerance_for`. Every name is
+imported on first use: `python -m mlp_check` first takes the current folder (where a student's
+`mlp.py` would shadow the network package `mlp`) off the import path, and the command starts its
+worker processes before it imports torch itself.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from .tolerance import DIGITS_KEPT, tolerance_for
-
 # Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
-    "main": "._cli", "check_file": "._check", "Report": "._check", "to_json": "._render",
-    "to_text": "._render", "CASES": "._cases", "SIZES": "._cases", "Case": "._cases",
-    "QUANTITIES": "._reference",
+    "tolerance_for": ".tolerance", "DIGITS_KEPT": ".tolerance", "main": "._cli",
+    "check_file": "._check", "check_files": "._check", "Report": "._check", "Limits": "._runner",
+    "to_json": "._formats", "to_text": "._render", "CASES": "._cases", "SIZES": "._cases",
+    "Case": "._cases", "COURSE_TESTS": "._cases", "QUANTITIES": "._reference",
 }
 
-__all__ = ["DIGITS_KEPT", "tolerance_for", *_LAZY]
+__all__ = list(_LAZY)
 
 
 def __getattr__(name: str):

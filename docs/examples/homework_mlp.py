@@ -1,4 +1,4 @@
-"""A homework mlp.py with three mistakes that are easy to make, for `python -m mlp.check`.
+"""A homework mlp.py with three mistakes that are easy to make, for `mlp-check`.
 
 1. The MSE carries the 1/2 of the lecture notes: J = 1/2 mean((y_hat - y)^2).
 2. The bias gradients average over the batch instead of summing.

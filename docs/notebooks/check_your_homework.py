@@ -1,26 +1,22 @@
 # %% [markdown]
 # # Check your homework
 #
-# The course's tests print `tensor(True)` or `tensor(False)` for four gradients and stop at the
-# first crash. `python -m mlp.check` runs your `mlp.py` on every configuration of the homework,
-# compares each quantity with autograd's, and says which one is wrong, where, and most likely why.
+# Beside your own `mlp.py`, run
 #
 # ```
-# python -m mlp.check path/to/mlp.py            # a table, then the diagnoses
-# python -m mlp.check path/to/mlp.py --json     # one JSON object, for a script
-# python -m mlp.check path/to/mlp.py --seed 3 --timeout 5
+# mlp-check mlp.py
 # ```
 #
-# Run it from this repository's environment (`make` sets it up); your file needs only torch.
-# In the folder of your own `mlp.py`, plain `python -m` would import your file as `mlp` instead of
-# this package: use the `mlp-check mlp.py` command that `make` installs in `.venv/bin`, or
-# `python -P -m mlp.check mlp.py` (`-P` keeps the current folder off the import path).
+# (`make` installs the command in `.venv/bin`; `python -m mlp_check mlp.py` does the same). It
+# grades the file twice: first exactly as the course's three tests do, then each function alone
+# against torch's autograd, on every configuration of the homework. It says which quantity is
+# wrong, where, and what the numbers show about why. Exit status 0 means the file passes both,
+# 1 that something is wrong, 2 that the file could not be graded.
 #
-# Your file is loaded under a module name of its own, in a separate process with a time limit
-# per case: an exception, a missing function, an endless loop, `sys.exit`, a crash or a `print`
-# costs that case, never the report. The exit status is 0 when every case agrees with autograd,
-# 1 when one does not, and 2 when the file cannot be used (no such file, a syntax error, no
-# `MLP` in it).
+# **The grader runs the file's code.** Each file runs in a process of its own, with its
+# descendants killed at the end, a time limit per call and a memory cap, so a hang, a crash or a
+# runaway allocation costs that file and nothing else. That is damage control, not a sandbox: a
+# file you do not trust belongs in a container.
 
 # %%
 import json
@@ -29,25 +25,32 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import torch
 from IPython.display import Markdown, display
 
 import mlp
-from mlp.check import CASES, QUANTITIES, RTOL, SIZES
+from mlp_check import CASES, COURSE_TESTS, QUANTITIES, SIZES, tolerance_for
+from mlp_check.tolerance import DIGITS_KEPT
 
 ROOT = Path(mlp.__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "homework_mlp.py"
+CORPUS = ROOT / "tests" / "corpus"  # student-style files the grader's tests assert on
 
 
-def check(*args):
-    """`python -m mlp.check ARGS` from the repository's root, as a person would run it."""
-    return subprocess.run([sys.executable, "-m", "mlp.check", *args], cwd=ROOT,
+def grade(*args):
+    """`mlp-check ARGS` from the repository's root, as a person would run it."""
+    return subprocess.run([sys.executable, "-m", "mlp_check", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
 
 
-# Both runs of the checker start now and go on while the page is built (each imports torch).
+# Both runs start now and go on while the page is built (each starts its own workers).
 pool = ThreadPoolExecutor(max_workers=2)
 example = str(EXAMPLE.relative_to(ROOT))
-checks = {"text": pool.submit(check, example), "json": pool.submit(check, "--json", example)}
+class_files = [str((CORPUS / f"{name}.py").relative_to(ROOT))
+               for name in ("right_assigns", "compensating", "hostile_hang", "imports_pandas")]
+runs = {"text": pool.submit(grade, example),
+        "class": pool.submit(grade, *class_files, "--jobs", "2", "--timeout", "1",
+                             "--format", "json")}
 
 
 def table(head, rows):
@@ -56,29 +59,83 @@ def table(head, rows):
 
 
 # %% [markdown]
-# ## What it runs
+# ## The verdict is the course's
 #
-# Every pair of activations of the registry, with the MSE, and with the BCE where the output
-# activation is the sigmoid (the BCE needs $\hat y \in (0, 1)$):
+# The course's tests call `clear_grad_and_cache()`, then run one forward, one loss and one
+# backward in float32, and accept a gradient whose difference from autograd's has a norm below
+# $10^{-3}$. So the grader's verdict asks exactly that much. What the course cannot see is
+# reported as a **note**, which does not fail the file unless `--strict` is given:
+#
+# - whether `backward` adds into `grads` as torch's `.grad` does, or overwrites them (most
+#   handed-in files overwrite: fine for this homework, wrong in a training loop that skips
+#   zeroing), and whether `clear_grad_and_cache` zeroes them;
+# - whether the file runs in float64, and whether a float64 run comes back in float64;
+# - whether J comes back as a 0-dim tensor, and whether the BCE stays finite where
+#   $\hat y$ is exactly 0 or 1, as torch's clamps keep it.
+#
+# One rule goes beyond the course's tests and still fails a file: the homework forbids autograd.
+# The grader traps autograd's entry points (`Tensor.backward`, `torch.autograd.grad`,
+# `torch.autograd.functional`, `torch.func`) while the file runs, and names the line that called
+# one.
+#
+# ## One tolerance rule
+#
+# A result passes when its norm-wise relative error
+# $\lVert c - r \rVert / \lVert r \rVert$ is at most $\varepsilon^{1/2}$, where $\varepsilon$ is
+# the machine epsilon of the dtype the result was *computed* in: the less precise of the run's
+# dtype and the dtype it came back as. A Python float or a 0-dim tensor returned as J is as
+# precise as its run; a numpy scalar counts with its own dtype. The rule is
+# `mlp_check.tolerance.tolerance_for`, the one function every page of this site uses:
+
+# %%
+dtypes = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
+display(Markdown(table(["dtype", "machine epsilon", f"tolerance, eps ** {DIGITS_KEPT:g}"],
+                       [(str(d).removeprefix("torch."), f"{torch.finfo(d).eps:.3g}",
+                         f"{tolerance_for(d):.3g}") for d in dtypes])))
+assert tolerance_for(torch.float64) < torch.finfo(torch.float32).eps  # float32 rounding shows
+assert all(tolerance_for(d) == torch.finfo(d).eps ** DIGITS_KEPT for d in dtypes)
+
+# %% [markdown]
+# Half the digits leaves rounding far below the bar (a right float32 implementation differs
+# from autograd by about $10^{-6}$, a right float64 one by about $10^{-15}$), keeps float32
+# rounding inside a float64 run above it, and every mistake that changes a formula (a factor
+# $1/N$, a dropped 2, a derivative at the wrong point) far above it.
+#
+# ## Two verdicts
+#
+# **The course's three tests** run end to end, as the course runs them: its own sizes, the
+# file's own weights from `__init__`, the file's $\hat y$ into its loss and its `dJdy_hat` into
+# its `backward`:
+
+# %%
+display(Markdown(table(["test", "f", "g", "loss", "sizes", "batch"], [
+    (t.name, t.case.f, t.case.g, t.case.loss,
+     f"{t.sizes.n_in} → {t.sizes.hidden} → {t.sizes.n_out}", t.sizes.batch)
+    for t in COURSE_TESTS])))
+
+# %% [markdown]
+# **Each function alone** runs on every pair of the homework's activations, with the MSE, and
+# with the BCE where the output activation is the sigmoid (the BCE needs
+# $\hat y \in (0, 1)$). Here the loss gets torch's $\hat y$ and `backward` gets torch's
+# `dJdy_hat`, so one mistake marks one column:
 
 # %%
 display(Markdown(table(["f", "g", "loss"], [(c.f, c.g, c.loss) for c in CASES])))
-assert len(CASES) >= 12 and SIZES.batch > 1 and SIZES.n_out > 1
-
 display(Markdown(
     f"Each case draws a batch of N = {SIZES.batch} inputs of width {SIZES.n_in}, a hidden layer "
-    f"of {SIZES.hidden} and K = {SIZES.n_out} outputs, puts the same weights into your "
+    f"of {SIZES.hidden} and K = {SIZES.n_out} outputs, puts the same weights into the file's "
     f"`parameters` and into the homework's `nn.Sequential` twin, and compares "
-    f"{', '.join(f'`{q}`' for q in QUANTITIES)}. A quantity agrees when its norm-wise relative "
-    f"error is at most {RTOL['float64']:g} when it comes back in float64, and "
-    f"{RTOL['float32']:g} when it comes back in float32 (gradients kept in float32 tensors, or "
-    f"code that runs in float32 only)."))
+    f"{', '.join(f'`{q}`' for q in QUANTITIES)}. N and K are distinct odd primes, so every "
+    f"factor a wrong reduction leaves has one name, and no weight matrix is square, so a "
+    f"transposed gradient cannot pass. Every case runs in float32, as the course does, and "
+    f"again in float64 for the notes."))
+assert len(CASES) == 12 and SIZES.batch != SIZES.n_out and SIZES.hidden not in (SIZES.n_in,
+                                                                               SIZES.n_out)
 
 # %% [markdown]
-# Each quantity is checked on its own: your loss gets torch's $\hat y$ and your `backward` gets
-# torch's `dJdy_hat`, so one mistake marks one column. The gradients are read three times: after
-# one `backward`; after a second one without clearing, where torch's `.grad` holds twice the
-# gradient; and after `clear_grad_and_cache`.
+# When the two verdicts disagree, the report says why: the course never looks at J, never
+# runs a configuration outside its three, cannot see autograd, and cannot see two mistakes that
+# cancel end to end.
 #
 # ## An example with three common mistakes
 #
@@ -90,67 +147,87 @@ display(Markdown(
 display(Markdown(f"```python\n{EXAMPLE.read_text()}```"))
 
 # %% [markdown]
-# The checker's output on it, produced when this page was built:
+# The grader's report on it, produced when this page was built:
 
 # %%
-text_run = checks["text"].result()
+text_run = runs["text"].result()
 print(text_run.stdout)
 assert text_run.returncode == 1, text_run.stderr
 
 # %% [markdown]
-# Read it column by column. `J` and `dJdy_hat` are wrong in every MSE case and nowhere else, so
-# the MSE is wrong and the BCE is not. `dJdb1` and `dJdb2` are wrong everywhere; where the sigmoid
-# is absent they are the only gradients that are wrong, and the diagnosis names the factor 1/N.
-# The weight gradients go wrong exactly where a sigmoid is, at the layer that has it.
-#
-# Every diagnosis is computed, never guessed: a constant ratio is measured, and "the derivative
-# taken at the output" means your numbers equal the backward pass recomputed with that mistake.
-# The assertions below fail the site's build if the output stops saying so.
+# Read the table column by column. `J` and `dJdy_hat` are wrong in every MSE case and nowhere
+# else, so the MSE is wrong and the BCE is not. `dJdb1` and `dJdb2` are wrong everywhere; where
+# no sigmoid is, they are the only wrong gradients, and the factor is measured as 1/N. The weight
+# gradients go wrong exactly below a sigmoid. Every diagnosis is computed, never guessed: a
+# factor is measured, and "taken at the output" means the numbers equal the backward pass
+# recomputed with that mistake. The assertions below fail the site's build if the report stops
+# saying so.
 
 # %%
 lines = text_run.stdout.splitlines()
+labels = [[c.f, c.g, c.loss] for c in CASES]
 rows = {tuple(line.split()[:3]): line.split()[3:10] for line in lines
-        if line.split()[:3] in [[c.f, c.g, c.loss] for c in CASES]}
-marks = {case: dict(zip(QUANTITIES, rows[(case.f, case.g, case.loss)], strict=True))
-         for case in CASES}
+        if line.split()[:3] in labels}
+marks = {c: dict(zip(QUANTITIES, rows[(c.f, c.g, c.loss)], strict=True)) for c in CASES}
 for case, mark in marks.items():
     assert mark["y_hat"] == "✓"
     assert mark["J"] == mark["dJdy_hat"] == ("✗" if case.loss == "mse" else "✓")
     assert mark["dJdb1"] == mark["dJdb2"] == "✗"
     assert mark["dJdW2"] == ("✗" if case.g == "sigmoid" else "✓")
     assert mark["dJdW1"] == ("✗" if "sigmoid" in (case.f, case.g) else "✓")
-
-expected = [
-    "J is half of torch's: F.mse_loss has no 1/2",
-    "dJdy_hat is half of torch's: d(y_hat - y)²/dy_hat = 2(y_hat - y): a 2 is missing",
-    "dJdb1, dJdb2 are 1/N times torch's (N = 5 samples)",
-    "only the bias gradients are wrong: are you summing over the batch?",
-    "what you get by evaluating the derivative of g = sigmoid at its output y_hat = g(s2)",
-    "what you get by evaluating the derivative of f = sigmoid at its output z1 = f(s1)",
-]
-diagnoses = [line for line in lines if line.startswith("  * ")]
-for fragment in expected:
-    assert any(fragment in line for line in diagnoses), fragment
-assert len(diagnoses) == 8, diagnoses
+report = " ".join(text_run.stdout.split())  # the diagnoses are wrapped to the terminal
+for fragment in ("J is half of torch's: F.mse_loss has no 1/2",
+                 "dJdy_hat is half of torch's: d(y_hat - y)²/dy_hat = 2(y_hat - y)",
+                 "dJdb1, dJdb2 are 1/N times torch's (N = 5 samples)",
+                 "the gradients below g are what its derivative gives when taken at g's output",
+                 "the gradients below f are what its derivative gives when taken at f's output"):
+    assert fragment in report, fragment
 
 # %% [markdown]
-# ## For a script: `--json`
+# ## Grading a class
 #
-# One object on stdout, one entry per case, a status per quantity (`ok`, `mismatch`, `error` or
-# `missing`) with its relative error, and the exception's message when a case could not run:
+# `mlp-check` takes any number of files and folders (a folder gives every `*.py` under it,
+# `--glob mlp.py` only those). `--jobs N` grades N files at once; a progress bar runs on the
+# terminal; one file that crashes or hangs never stops the batch. `--format` is `text`, `json`
+# (everything the text says, for a script), `csv` (a row per file, for a grade book), `junit`
+# (for CI) or `gradescope` (the `results.json` Gradescope's autograder reads; write it with
+# `--output /autograder/results/results.json`).
+#
+# Four files of the grader's own test corpus, graded in one command with
+# `--jobs 2 --timeout 1 --format json`: one right (it overwrites its gradients: a note), one
+# whose loss and backward are wrong by factors that cancel, one whose forward never returns, and
+# one that imports a module this environment lacks:
 
 # %%
-json_run = checks["json"].result()
-report = json.loads(json_run.stdout)
-print(json.dumps({**report, "cases": report["cases"][:1]}, indent=1))
-print(f"... and {len(report['cases']) - 1} more cases")
+class_run = runs["class"].result()
+files = json.loads(class_run.stdout)["files"]
+display(Markdown(table(["file", "exit", "course's tests", "verdict"], [
+    (Path(f["path"]).name, f["exit_status"],
+     "" if f["error"] else "".join("✓" if t["passed"] else "✗"
+                                   for t in f["course_tests"]["tests"]),
+     f["error"] or f["verdict"]) for f in files])))
+assert [f["exit_status"] for f in files][:3] == [0, 1, 1] and class_run.returncode == 2
 
-assert json_run.returncode == 1 and report["ok"] is False
-assert [(c["f"], c["g"], c["loss"]) for c in report["cases"]] == [
-    (c.f, c.g, c.loss) for c in CASES]
-symbol = {"ok": "✓", "mismatch": "✗", "error": "E", "missing": "-"}
-for case, entry in zip(CASES, report["cases"], strict=True):
-    assert {q: symbol[c["status"]] for q, c in entry["checks"].items()} == marks[case]
-    assert entry["error"] is None
-    if case.loss == "mse":
-        assert abs(entry["checks"]["J"]["rel_err"] - 0.5) < 1e-12
+# %% [markdown]
+# The second file passes all three of the course's tests and still fails, and the report says
+# why:
+
+# %%
+compensating = files[1]
+for sentence in compensating["disagreements"]:
+    print("*", sentence)
+assert any("compensating mistakes" in s for s in compensating["disagreements"])
+
+# %% [markdown]
+# The third shows the limits at work: a call that does not return within `--timeout` (3 s by
+# default, 1 s here) is stopped; a function that does so twice in a row is not called again, and
+# what needs it is reported as not run; no file takes much longer than `--budget` (25 s). The
+# JSON of a case carries every check with its error, its tolerance and the dtype it came back
+# as:
+
+# %%
+first_case = files[0]["cases"][0]
+print(json.dumps({k: first_case[k] for k in ("f", "g", "loss", "ok", "dtype")}, indent=1))
+print(json.dumps(first_case["checks"]["dJdW1"], indent=1))
+hang = " ".join(g["text"] for g in files[2]["diagnoses"])
+assert "did not return within 1 s, twice in a row" in hang

@@ -1,0 +1,141 @@
+"""`mlp-check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from pathlib import Path
+
+from . import _pool
+from ._progress import Progress
+from ._runner import Limits
+
+DESCRIPTION = """\
+Grade homework mlp.py files (MLP, mse_loss, bce_loss) the way the course's three tests do, then
+each function alone against torch autograd, and say what is wrong and why.
+
+Beside your own mlp.py, run:
+    mlp-check mlp.py
+or  python -m mlp_check mlp.py
+
+This runs the file's code: grade files you do not trust inside a container.
+
+Verdict: the course's: after clear_grad_and_cache(), one forward, one loss and one backward, in
+float32. Whether gradients accumulate, float64, and what J comes back as are notes; --strict
+fails on notes too. Using autograd fails.
+
+Tolerance: a result passes when its norm-wise relative error is at most eps ** {digits:g} of
+the dtype it was computed in, the less precise of the run's and the one it came back as
+(float32: {f32:.2g}, float64: {f64:.2g}).
+
+Exit status: 0 every file passes, 1 some file fails, 2 some file cannot be graded (no such
+file, a syntax error, no MLP, a module it imports is missing, it used more than --memory)."""
+FORMATS = {"text", "json", "csv", "junit", "gradescope"}
+
+
+def memory_size(text: str) -> int:
+    """ "4G", "512M", "1.5G" or a number of bytes; 0 for no cap."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)B?\s*", text, re.IGNORECASE)
+    if not match:
+        raise argparse.ArgumentTypeError(f"not a size like 4G or 512M: {text!r}")
+    return int(float(match[1]) * 1024 ** " KMGT".index(match[2].upper() or " "))
+
+
+def seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    import torch
+
+    from .tolerance import DIGITS_KEPT, tolerance_for
+    text = DESCRIPTION.format(digits=DIGITS_KEPT, f32=tolerance_for(torch.float32),
+                              f64=tolerance_for(torch.float64))
+    p = argparse.ArgumentParser(prog="mlp-check", description=text,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    d = Limits()
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to search")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="files graded at once (default 1)")
+    p.add_argument("--format", choices=sorted(FORMATS), default="text")
+    p.add_argument("--json", action="store_true", help="the same as --format json")
+    p.add_argument("--output", "-o", metavar="FILE", help="write there, not to stdout "
+                   "(Gradescope reads /autograder/results/results.json)")
+    p.add_argument("--strict", action="store_true", help="fail on notes too")
+    p.add_argument("--glob", default="*.py", help="the files a folder gives (default *.py)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the inputs (default 0)")
+    p.add_argument("--timeout", type=seconds, default=d.call, metavar="SECONDS",
+                   help=f"time one call may take (default {d.call:g})")
+    p.add_argument("--budget", type=seconds, default=d.budget, metavar="SECONDS",
+                   help=f"time one file may take; what is left is not run (default {d.budget:g})")
+    p.add_argument("--memory", type=memory_size, default=d.memory, metavar="SIZE",
+                   help="address space a file may use, e.g. 4G (default 4G; 0: no cap)")
+    return p
+
+
+def expand(paths: list[str], pattern: str) -> list[Path]:
+    out = []
+    for p in map(Path, paths):
+        found = sorted(f for f in p.rglob(pattern) if f.is_file()
+                       and "__pycache__" not in f.parts) if p.is_dir() else [p]
+        out += found
+    return out
+
+
+def render(reports: list, fmt: str) -> str:
+    from ._formats import to_csv, to_gradescope, to_json, to_junit
+    from ._render import to_text
+    if fmt == "csv":
+        return to_csv(reports)
+    if fmt == "junit":
+        return to_junit(reports)
+    if fmt in ("json", "gradescope"):
+        one = to_json if fmt == "json" else to_gradescope
+        data = one(reports[0]) if len(reports) == 1 else (
+            {"ok": all(r.ok for r in reports), "files": [one(r) for r in reports]}
+            if fmt == "json" else [one(r) for r in reports])
+        return json.dumps(data, ensure_ascii=False, indent=1 if fmt == "gradescope" else None) \
+            + "\n"
+    texts = [to_text(r) for r in reports]
+    if len(reports) > 1:
+        counts = [sum(r.exit_status == s for r in reports) for s in (0, 1, 2)]
+        texts.append(f"{len(reports)} files: {counts[0]} pass, {counts[1]} fail, {counts[2]} "
+                     f"cannot be graded, in {sum(r.seconds for r in reports):.1f} s of grading\n")
+    return ("\n" + "─" * 80 + "\n\n").join(texts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return its exit status."""
+    _pool.spawn(1)  # a worker process imports torch while this one does
+    args = parser().parse_args(argv)
+    fmt = "json" if args.json else args.format
+    if args.jobs < 1:
+        parser().error(f"--jobs must be at least 1, got {args.jobs}")
+    paths = expand(args.paths, args.glob)
+    if not paths:
+        parser().error(f"no {args.glob} file under {' '.join(args.paths)}")
+    from ._check import check_files, units_per_file
+    limits = Limits(call=args.timeout, budget=args.budget, memory=args.memory,
+                    load=max(Limits().load, args.timeout))
+    with Progress(len(paths) * units_per_file(args.seed), len(paths)) as progress:
+        reports = []
+        for report in check_files(paths, seed=args.seed, limits=limits, strict=args.strict,
+                                  jobs=args.jobs, progress=progress.advance):
+            reports.append(report)
+            progress.file_done()
+            if report.unusable is not None and fmt != "text":
+                print(f"mlp-check: cannot grade {report.path}: {report.unusable}",
+                      file=sys.stderr)
+    out = render(reports, fmt)
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return max(r.exit_status for r in reports)
+
+

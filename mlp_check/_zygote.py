@@ -1,0 +1,95 @@
+"""The zygote: imports torch once, then forks one worker (`_worker.serve`) per job.
+
+The parent runs it as a script (`python _zygote.py`), so neither this package nor the candidate's
+folder is on its path. It answers `ready`, then for each job line on stdin forks a worker, says
+`forked` with its pid, waits for it and sends `exited` with its status. A fork costs milliseconds
+where a torch import costs seconds, so a hang or a crash costs one fork.
+
+The zygote is a child subreaper (Linux `PR_SET_CHILD_SUBREAPER`): whatever the candidate starts,
+even a process that left the worker's session with `os.setsid()`, becomes the zygote's child once
+its parent dies, and is killed before `exited` is sent. Every line carries the zygote's token,
+which the parent checks, so a worker's stray writes cannot pass for the zygote.
+"""
+
+import ctypes
+import ctypes.util
+import json
+import os
+import signal
+import sys
+
+import _procs
+import _worker  # this script's folder is still on the path here
+
+# Imported once here rather than in every worker: torch's first backward with a gradient
+# imports symbolic_shapes (and SymPy, 1-2 s), and homework files often import numpy.
+for _module in ("torch.fx.experimental.symbolic_shapes", "numpy"):
+    try:
+        __import__(_module)
+    except ImportError:
+        pass
+
+del sys.path[0]  # ... and no longer: the candidate's imports must not see it
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+TOKEN = os.environ.pop("MLP_CHECK_TOKEN", "")
+
+
+def prctl(option, value):
+    """Linux's prctl; a no-op where there is none."""
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+def stop(signum, frame):
+    raise SystemExit(0)
+
+
+def run(job, channel, emit):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setsid()
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker never outlives the zygote
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            _worker.serve(job, channel)
+        finally:
+            os._exit(0)
+    emit(event="forked", pid=pid)
+    try:  # wait for its end, but leave it a zombie so that its pid is not reused meanwhile
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    finally:
+        _procs.kill([pid])
+        _procs.sweep(keep=(pid,))
+        _, status = os.waitpid(pid, 0)
+    emit(event="exited", status=os.waitstatus_to_exitcode(status))
+
+
+def main():
+    channel = os.dup(1)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+
+    def emit(**message):
+        os.write(channel, f"{TOKEN} {json.dumps(message)}\n".encode())
+
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGTERM)  # the parent gone: sweep, then go
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if str(os.getppid()) != os.environ.get("MLP_CHECK_PARENT", str(os.getppid())):
+        return
+    emit(event="ready", pid=os.getpid())
+    try:
+        for line in sys.stdin.buffer:
+            job = json.loads(line)
+            if not hasattr(os, "fork"):
+                return _worker.serve(job, channel)
+            run(job, channel, emit)
+    finally:
+        _procs.sweep()
+
+
+if __name__ == "__main__":
+    main()

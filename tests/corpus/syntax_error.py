@@ -1,0 +1,8 @@
+"""Unusable: a colon is missing."""
+
+import torch
+
+
+class MLP:
+    def forward(self, x)
+        return x
