@@ -1,8 +1,8 @@
-// The "Derive your own" page: the form, the status line, and the results typeset with KaTeX.
+// The "Derive your own" page: the form, the status line, Python's worker, and KaTeX.
 // Python starts (worker.js) only on the first Derive; KaTeX is the site's own copy, loaded here
-// if the site has not loaded it already, and given the site's macros (derivations.notation).
+// if the site has not loaded it already; results.js typesets what the worker sends back.
 
-import { drawPlot } from "./plot.js";
+import { show, showFactor } from "./results.js";
 
 const root = new URL("..", import.meta.url);  // this file sits in <site>/derive/
 const $ = (id) => document.getElementById(id);
@@ -12,7 +12,7 @@ const manifest = fetch(new URL("assets/derive/manifest.json", root)).then((respo
   return response.json();
 });
 let worker = null, ready = null, setup = null, pending = null, seq = 0, busy = false;
-let ticker = null, last = null;
+let ticker = null;
 
 function status(text, timed = false) {
   clearInterval(ticker);
@@ -82,60 +82,6 @@ function ensureKatex() {
   }));
 }
 
-function tex(id, source) {
-  window.katex.render(source, $(id), { displayMode: true, throwOnError: false,
-                                       macros: { ...setup.macros } });
-}
-
-// A number for LaTeX: 4 significant digits, powers of ten as \times 10^{k}.
-function num(v) {
-  if (v === 0 || v === 1) return String(v);
-  if (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4) return String(Number(v.toPrecision(4)));
-  const [mantissa, exponent] = v.toExponential(3).split("e");
-  return `${Number(mantissa)} \\times 10^{${Number(exponent)}}`;
-}
-
-const BOUND = {
-  attained: (b) => String.raw`${b.exact ? "=" : "\\approx"} ${b.tex} \quad \text{at } ${b.where}`,
-  limit: (b) => String.raw`= \lim_{${b.where}} \lvert f'(s) \rvert = ${b.tex}`,
-  unbounded: (b) => String.raw`= \infty \quad (${b.where})`,
-};
-
-function showFactor() {
-  const L = Number($("derive-layers").value);
-  $("derive-layers-value").textContent = String(L);
-  if (!last) return;
-  const M = last.sup.value, prod = String.raw`\prod_{l=1}^{${L}} \lvert f'(s_l) \rvert`;
-  const factor = M === null ? Infinity : M ** L;
-  $("derive-factor").dataset.value = String(factor);
-  if (M === null) {
-    tex("derive-factor", String.raw`${prod} \le \infty`);
-    $("derive-verdict").textContent = "f′ is unbounded: the activations alone put no limit " +
-      "on how much a gradient can grow.";
-    return;
-  }
-  const base = last.sup.exact ? last.sup.tex : num(M);
-  const sign = factor === 0 || factor === 1 ? "=" : "\\approx";
-  tex("derive-factor", String.raw`${prod} \le M^{${L}} = \left(${base}\right)^{${L}} ${sign} ${num(factor)}`);
-  $("derive-verdict").textContent = M < 1
-    ? `With M < 1 the bound shrinks ${num(1 / M)}-fold per layer, whatever the weights.`
-    : M === 1 ? "With M = 1 a gradient can pass every layer's f′ unchanged."
-      : "With M > 1 the f′ factors allow a gradient to grow layer after layer.";
-}
-
-function show(out) {
-  last = out;
-  tex("derive-f", `f(s) = ${out.f_tex}`);
-  tex("derive-df", `f'(s) = ${out.df_tex}`);
-  $("derive-df-text").textContent = out.df_text;
-  tex("derive-delta", out.delta_tex);
-  drawPlot($("derive-plot"), out.plot);
-  tex("derive-sup", String.raw`M = \sup_s \lvert f'(s) \rvert ` + BOUND[out.sup.kind](out.sup));
-  $("derive-error").hidden = true;
-  $("derive-output").hidden = false;
-  showFactor();
-}
-
 async function run(text) {
   if (busy) return;
   busy = true;
@@ -151,7 +97,7 @@ async function run(text) {
       status("SymPy is ready.");
       return;
     }
-    show(out);
+    show(out, setup.macros);
     const ms = performance.now() - clicked;
     $("derive").dataset.firstResultMs ??= String(Math.round(ms));
     status(cold ? `Python and SymPy loaded and f′ derived in ${(ms / 1000).toFixed(1)} s; ` +

@@ -47,7 +47,7 @@ export function drawPlot(svg, plot) {
   const X = (x) => PAD.left + ((x - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
   const Y = (y) => H - PAD.bottom - ((y - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
   const axis = { stroke: "currentColor", "stroke-opacity": 0.25, "stroke-width": 1 };
-  const label = { fill: "currentColor", "font-size": 12, "text-anchor": "middle" };
+  const label = { fill: "currentColor", "font-size": 14, "text-anchor": "middle" };
   for (let x = Math.ceil(x0); x <= x1; x += 1) {
     svg.append(el("line", { x1: X(x), x2: X(x), y1: PAD.top, y2: H - PAD.bottom, ...axis,
                             "stroke-opacity": x === 0 ? 0.6 : 0.12 }));
