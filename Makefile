@@ -51,12 +51,13 @@ $(BROWSER):
 test: install
 	$(PY) -m pytest -n 2
 
-# Strict, every notebook executed afresh (the notebook cache is off), into site/.
+# Strict, into site/: every notebook executed afresh, one kernel per core (tools/notebooks.py),
+# every formula typeset by KaTeX, every internal link followed (tools/check_links.py).
 docs: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
 	NOTEBOOK_CACHE=false $(PY) -m mkdocs build --strict
 
-# Live rebuilds on edits to docs/ and the packages; notebooks re-run only when they or the
-# code they read change (the cache key covers both, see tools/mkdocs_hooks.py).
+# Live rebuilds on edits to docs/ and the packages; a notebook re-runs only when it or the code
+# it imports changes (.cache/notebooks/ is keyed on both, see tools/notebooks.py).
 serve: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
 	NOTEBOOK_CACHE=true $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
 

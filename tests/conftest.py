@@ -19,15 +19,15 @@ from .reference import twin_of
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n 2` (`make test`), send the `site` tests first, so that one worker builds
-    and browses the site while the other runs the unit tests. `--dist loadfile` (pyproject.toml)
-    keeps a file's tests on one worker, so the site is built once and each module-scoped fixture
-    is set up once; `--no-loadscope-reorder` keeps this order. Without -n nothing changes."""
-    if hasattr(config, "workerinput"):  # a pytest-xdist worker
+    """Under `pytest -n 2` (`make test`), every `site` test joins one xdist group, so one worker
+    builds the site once and browses it while the other runs the unit tests (`--dist loadgroup`
+    in pyproject.toml sends a group to one worker). They go first, the longest job. Without -n
+    nothing changes."""
+    if hasattr(config, "workerinput") or config.getoption("dist", "no") != "no":
+        for item in items:
+            if item.get_closest_marker("site"):
+                item.add_marker(pytest.mark.xdist_group("site"))
         items.sort(key=lambda item: item.get_closest_marker("site") is None)
-        if len({item.path for item in items if item.get_closest_marker("site")}) > 1:
-            raise pytest.UsageError("keep every `site` test in one file: under -n, each file "
-                                    "with one would build the site again")
 
 
 @pytest.fixture
@@ -55,6 +55,9 @@ def twin():
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBPATH = "backprop-derived"  # GitHub Pages serves a project site at /<name>/
+# As the Pages workflow sets them (a repository's name), so links built from them are tested too.
+SITE_URL = f"http://127.0.0.1/{SUBPATH}/"
+REPO_URL = f"https://github.com/example/{SUBPATH}"
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +69,8 @@ def built_site(tmp_path_factory):
     """
     root = tmp_path_factory.mktemp("www")
     site_dir = root / SUBPATH
-    env = dict(os.environ, NOTEBOOK_CACHE="false", NO_MKDOCS_2_WARNING="1")
+    env = dict(os.environ, NOTEBOOK_CACHE="false", NO_MKDOCS_2_WARNING="1",
+               SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     env.pop("MPLBACKEND", None)  # with Agg set, notebook plots silently vanish
     proc = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
@@ -78,8 +82,22 @@ def built_site(tmp_path_factory):
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files as GitHub Pages does, with the site's own 404.html for a missing page."""
+
     def log_message(self, *args):
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / SUBPATH / "404.html"
+        if code != 404 or not page.exists():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
 
 @pytest.fixture(scope="session")

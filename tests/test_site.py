@@ -1,17 +1,19 @@
-"""The site: a strict build with every notebook executed, then a real browser on every page.
+"""The site in a real browser: every page at 1280 px and at a phone's 390 px, search, the 404.
 
 Headless Debian Chromium, driven by Playwright, visits the site served on 127.0.0.1 under a
-sub-path. A failing page leaves a screenshot in test-output/browser/.
+sub-path, and fails on a console error or a request to any other host. Phone-width screenshots
+of every page land in test-output/browser/phone/; a failing page leaves one in
+test-output/browser/.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+from . import site_js as JS
 from .conftest import ROOT
 
 pytestmark = pytest.mark.site
@@ -21,50 +23,12 @@ SHOTS = ROOT / "test-output" / "browser"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
-
-# Text left after removing typeset math and code: no raw TeX delimiters may survive.
-UNTYPESET_JS = """() => {
-  const clone = document.createElement("div");
-  for (const part of document.querySelectorAll("article, .md-nav--secondary")) {
-    clone.appendChild(part.cloneNode(true));
-  }
-  clone.querySelectorAll(".katex, pre, code, script, style, .highlight, .jp-InputArea, " +
-                        ".clipboard-copy-txt").forEach(e => e.remove());
-  return clone.innerText;
-}"""
-MATH_JS = """() => ({
-  katex: document.querySelectorAll(".katex").length,
-  errors: [...document.querySelectorAll(".katex-error")].map(e => e.textContent).slice(0, 3),
-  untypeset: [...document.querySelectorAll(".arithmatex, .jp-RenderedLatex")]
-      .filter(e => !e.querySelector(".katex")).map(e => e.textContent.slice(0, 80)),
-})"""
-IMAGES_JS = """() => [...document.querySelectorAll("article img")].map(i => ({
-  src: i.currentSrc.slice(0, 60), ok: i.complete, w: i.naturalWidth, h: i.naturalHeight}))"""
-
-
-def test_strict_build_log_is_clean(built_site):
-    site_dir, log = built_site
-    noise = [line for line in log.splitlines() if re.search(r"WARNING|ERROR|Traceback", line)]
-    assert noise == [], "the build log should hold no warning:\n" + "\n".join(noise)
-    assert (site_dir / "assets" / "katex" / "katex.min.js").exists()
-
-
-def test_no_absolute_links(built_site):
-    """Served under /<name>/, a link that starts with / would leave the site."""
-    site_dir, _ = built_site
-    bad = {}
-    for html in site_dir.rglob("*.html"):
-        if html.name == "404.html":  # served from any depth, so MkDocs makes it absolute
-            continue
-        hits = re.findall(r'(?:href|src)="(/[^"/][^"]*)"', html.read_text(encoding="utf-8"))
-        if hits:
-            bad[str(html.relative_to(site_dir))] = hits[:3]
-    assert bad == {}
+RAW_TEX = ("$$", "\\[", "\\(", "$\\", "\\frac", "\\partial")
 
 
 def _pages(site_dir: Path) -> list[str]:
     pages = sorted(p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
-    return ["" if p == "." else p + "/" for p in pages]
+    return ["" if p == "." else p + "/" for p in pages if not p.startswith("assets")]
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +44,9 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, served_site):
-    """A fresh page that records console errors, failed responses and non-local requests."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def _context(browser, served_site, **options):
+    """A browser context that records console errors, failed responses and non-local requests."""
+    context = browser.new_context(**options)
     page = context.new_page()
     page.problems = []
     allowed = {urlparse(served_site).netloc}
@@ -98,10 +61,29 @@ def page(browser, served_site):
     context.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and page.problems.append(f"console: {m.text}"))
     page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
-    page.on("response", lambda r: r.status >= 400 and page.problems.append(
-        f"HTTP {r.status}: {r.url}"))
+    page.on("response", lambda r: r.status >= 400 and not r.url.endswith("/no/such/page/")
+            and page.problems.append(f"HTTP {r.status}: {r.url}"))
+    return context, page
+
+
+@pytest.fixture()
+def page(browser, served_site):
+    context, page = _context(browser, served_site, viewport={"width": 1280, "height": 900})
     yield page
     context.close()
+
+
+@pytest.fixture()
+def phone(browser, served_site):
+    context, page = _context(browser, served_site, viewport={"width": 390, "height": 844},
+                             device_scale_factor=2, is_mobile=True, has_touch=True)
+    yield page
+    context.close()
+
+
+def _raw_tex(text: str) -> list[str]:
+    return [f"raw {d!r}: ...{text[max(0, text.index(d) - 40):text.index(d) + 40]!r}"
+            for d in RAW_TEX if d in text]
 
 
 def _check_page(page, url: str) -> list[str]:
@@ -109,50 +91,99 @@ def _check_page(page, url: str) -> list[str]:
     page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
     problems = list(page.problems)
-    math = page.evaluate(MATH_JS)
+    math = page.evaluate(JS.MATH)
     if math["errors"]:
         problems.append(f"KaTeX could not parse: {math['errors']}")
     if math["untypeset"]:
         problems.append(f"math left raw: {math['untypeset'][:3]}")
-    leftover = page.evaluate(UNTYPESET_JS)
-    for delim in ("$$", "\\[", "\\(", "$\\"):
-        if delim in leftover:
-            at = leftover.index(delim)
-            problems.append(f"raw {delim!r} in text: ...{leftover[max(0, at - 40):at + 40]!r}")
-    for img in page.evaluate(IMAGES_JS):
+    problems += _raw_tex(page.evaluate(JS.UNTYPESET))
+    for img in page.evaluate(JS.IMAGES):
         if not img["ok"] or img["w"] < 100 or img["h"] < 100:
             problems.append(f"image not drawn at a real size: {img}")
+    if broken := page.evaluate(JS.MIDWORD):
+        problems.append(f"words broken across lines: {broken}")
+    if wide := page.evaluate(JS.TABLES):
+        problems.append(f"tables wider than the column at 1280 px: {wide}")
     return problems
 
 
-def test_every_page_in_the_browser(page, served_site, built_site):
+def _shot(page, rel: str, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / ((rel.strip("/").replace("/", "_") or "home") + ".png")
+    page.screenshot(path=str(shot), full_page=True)
+    return shot
+
+
+def test_every_page_at_1280_px(page, served_site, built_site):
     site_dir, _ = built_site
     pages = _pages(site_dir)
-    assert "" in pages and len(pages) >= 2
+    assert "" in pages and len(pages) >= 10
     failures, typeset = {}, 0
     for rel in pages:
         problems = _check_page(page, served_site + rel)
         typeset += page.evaluate("document.querySelectorAll('.katex').length")
         if problems:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            shot = SHOTS / ((rel.strip("/").replace("/", "_") or "home") + ".png")
-            page.screenshot(path=str(shot), full_page=True)
-            failures[rel or "home"] = problems + [f"screenshot: {shot}"]
+            failures[rel or "home"] = problems + [f"screenshot: {_shot(page, rel, SHOTS)}"]
     assert failures == {}
-    assert typeset > 0, "no math was typeset anywhere on the site"
+    assert typeset > 100, "math should be typeset across the site"
 
 
-def test_home_page_math_is_typeset(page, served_site):
-    page.goto(served_site, wait_until="networkidle")
+def test_every_page_at_phone_width(phone, served_site, built_site):
+    """Nothing but a code block or a formula may be wider than a 390 px screen."""
+    site_dir, _ = built_site
+    failures = {}
+    for rel in _pages(site_dir):
+        phone.problems.clear()
+        phone.goto(served_site + rel, wait_until="networkidle")
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        _shot(phone, rel, SHOTS / "phone")
+        problems = list(phone.problems) + ([f"page is {width} px wide"] if width > 391 else [])
+        if problems:
+            failures[rel or "home"] = problems
+    assert failures == {}
+
+
+@pytest.mark.parametrize("rel", ["", "notebooks/homework_1_1/", "notebooks/homework_1_2/"])
+def test_math_shows_with_javascript_off_and_in_print(browser, served_site, rel):
+    context, page = _context(browser, served_site, java_script_enabled=False)
+    page.goto(served_site + rel, wait_until="load")
     assert page.locator("article .katex").count() >= 5
+    assert _raw_tex(page.evaluate(JS.UNTYPESET)) == []
+    page.emulate_media(media="print")
+    sizes = page.evaluate("[...document.querySelectorAll('article .katex')].map(e => "
+                          "e.getBoundingClientRect().width)")
+    assert min(sizes) > 0, "every formula should print"
+    context.close()
 
 
-def test_search_finds_sigmoid(page, served_site):
+def _search(page, served_site, query: str) -> list[tuple[str, str]]:
     page.goto(served_site, wait_until="networkidle")
     page.locator("input.md-search__input").click()
-    page.keyboard.type("sigmoid")  # Material searches on key events; fill() sends none
+    page.keyboard.type(query)  # Material searches on key events; fill() sends none
     results = page.locator(".md-search-result__item")
     results.first.wait_for(timeout=15_000)
-    assert results.count() > 0
-    assert "sigmoid" in results.first.inner_text().lower()
+    return [(r.locator("a").first.get_attribute("href"), r.inner_text())
+            for r in results.all()]
+
+
+@pytest.mark.parametrize("query, page_path", [("sigmoid", None),
+                                               ("dJdW1", "notebooks/homework_1_1/")])
+def test_search_finds_the_page_and_shows_no_tex(page, served_site, query, page_path):
+    results = _search(page, served_site, query)
+    assert results and query.lower() in results[0][1].lower()
+    if page_path:
+        assert any(page_path in href for href, _ in results[:3]), results[:3]
+    for _, text in results:
+        assert _raw_tex(text) == [] and "¶" not in text and "Copied!" not in text
+    assert page.problems == []
+
+
+def test_a_missing_page_gets_the_sites_404(page, served_site):
+    response = page.goto(served_site + "no/such/page/", wait_until="networkidle")
+    assert response.status == 404
+    assert page.locator("article h1").inner_text() == "Page not found"
+    assert page.locator("article a").count() >= 5
+    # The stylesheets loaded (a bare page would be black on white in the default font):
+    assert page.evaluate("getComputedStyle(document.querySelector('.md-header'))"
+                         ".position") == "sticky"
     assert page.problems == []

@@ -1,106 +1,178 @@
-"""MkDocs hooks: local KaTeX, no CDN MathJax, a notebook cache keyed on code, parallel notebooks.
+"""MkDocs hooks: notebooks executed ahead and in parallel, math typeset at build, links checked.
 
-- KaTeX comes from npm (package-lock.json pins it) and is copied into the site at build, never
-  committed and never loaded from another host.
-- nbconvert's template adds a <script> for MathJax from a CDN to every notebook page; KaTeX
-  typesets those pages instead, so the loader is removed.
-- mkdocs-jupyter keys its cache on the notebook's bytes only; `make serve` turns the cache on, so
-  the key also covers the code the notebooks import, and a code change re-runs them.
-- mkdocs-jupyter executes notebooks one after another, and each spends seconds starting a kernel
-  and importing torch. With the cache off (`make docs`, `make test`), the first page to convert
-  starts every notebook's conversion on a pool with one worker per core, and each page then
-  takes its own result: same calls, same arguments, same errors, in about half the time.
+- tools/notebooks.py runs every notebook page (fresh, or from a cache keyed on the page and the
+  code it imports); mkdocs-jupyter renders the executed .ipynb (`execute: false`) and copies it
+  beside the page for download.
+- tools/notebook_page.py makes the notebook HTML a site page: shared styles, readable anchors,
+  folded plumbing, plots as files; tools/site_math.py typesets every formula with KaTeX.
+- KaTeX's stylesheet and fonts come from npm (package-lock.json pins them); the pages load no
+  script for math, and nothing from another host.
+- After the build, tools/check_links.py follows every internal link; a broken one is a warning,
+  which `--strict` turns into a failed build.
 """
 
 from __future__ import annotations
 
-import atexit
 import hashlib
-import os
+import posixpath
 import re
-import shutil
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
+import nbformat
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File
+from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tools import check_links, notebook_page, notebooks, search_text, site_math  # noqa: E402
+from tools.social_card import social_card  # noqa: E402
+
+log = get_plugin_logger("site")
 KATEX = ROOT / "node_modules" / "katex" / "dist"
-KATEX_FILES = ["katex.min.js", "katex.min.css", "contrib/auto-render.min.js"]
-CODE_THE_NOTEBOOKS_READ = ["mlp", "derivations", "benchmarks", "docs/examples"]
-MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->",
-                            re.DOTALL)
-
-# Notebook kernels log errors only: their warning that loopback TCP is not encrypted, once for
-# every notebook, would bury a real warning in the build log. They read this config from a
-# fresh IPython directory, which also keeps a user's own profile out of the build.
-_IPYTHONDIR = Path(tempfile.mkdtemp(prefix="ipython-"))
-(_IPYTHONDIR / "profile_default").mkdir()
-(_IPYTHONDIR / "profile_default" / "ipython_kernel_config.json").write_text(
-    '{"IPKernelApp": {"log_level": "ERROR"}}')
-os.environ["IPYTHONDIR"] = str(_IPYTHONDIR)
-atexit.register(shutil.rmtree, _IPYTHONDIR, ignore_errors=True)
-
-
-def on_files(files, config):
-    if not (KATEX / "katex.min.js").exists():
-        raise PluginError(f"KaTeX is missing from {KATEX}: run `make` (it runs `npm ci`)")
-    # Only woff2 fonts: every browser that runs the site's JavaScript reads them first.
-    fonts = [f"fonts/{p.name}" for p in sorted((KATEX / "fonts").glob("*.woff2"))]
-    for rel in KATEX_FILES + fonts:
-        files.append(File.generated(config, f"assets/katex/{rel}", abs_src_path=str(KATEX / rel)))
-    return files
-
-
-def on_post_page(output, page, config):
-    return MATHJAX_LOADER.sub("", output)
-
-
-def _code_digest() -> bytes:
-    digest = hashlib.sha256()
-    for top in CODE_THE_NOTEBOOKS_READ:
-        for path in sorted((ROOT / top).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
-    return digest.digest()
+NOTEBOOK_PAGES = "notebooks/*.py"  # docs-relative; mkdocs-jupyter renders what they execute to
+state: dict = {}
 
 
 def on_config(config):
-    try:
-        from mkdocs_jupyter import plugin as jupyter_plugin
-    except ImportError:
-        return config
-    original = getattr(jupyter_plugin._compute_cache_key, "__wrapped__",
-                       jupyter_plugin._compute_cache_key)
-
-    def key_with_code(nb_path, plugin_config, exec_nb):
-        return hashlib.sha256(original(nb_path, plugin_config, exec_nb).encode()
-                              + _code_digest()).hexdigest()
-
-    key_with_code.__wrapped__ = original
-    jupyter_plugin._compute_cache_key = key_with_code
-
-    jupyter = config.plugins.get("mkdocs-jupyter")
-    convert = jupyter_plugin.convert
-    nb2html = getattr(convert.nb2html, "__wrapped__", convert.nb2html)
-    if jupyter is None or jupyter.config["cache"]:
-        convert.nb2html = nb2html
-        return config
-    docs = Path(config.docs_dir)
-    notebooks = sorted(str(p) for p in docs.glob("**/*.py")
-                       if any(p.relative_to(docs).match(pat) for pat in jupyter.config["include"]))
-    pending: dict = {}
-    pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2)
-
-    def parallel_nb2html(nb_path, **kwargs):
-        if not pending:  # the first page: start them all, in the order MkDocs will ask
-            for path in [nb_path] + [p for p in notebooks if p != nb_path]:
-                pending[path] = pool.submit(nb2html, path, **kwargs)
-        future = pending.pop(nb_path, None) or pool.submit(nb2html, nb_path, **kwargs)
-        return future.result()
-
-    parallel_nb2html.__wrapped__ = nb2html
-    convert.nb2html = parallel_nb2html
+    if not (KATEX / "katex.min.css").exists():
+        raise PluginError(f"KaTeX is missing from {KATEX}: run `make` (it runs `npm ci`)")
+    state.update(typesetter=site_math.Typesetter(site_math.macros()), dates=_git_dates(),
+                 sources={})
+    if not config.repo_url:
+        config.edit_uri = None  # "Edit this page" needs REPO_URL (set by the Pages workflow)
     return config
+
+
+@event_priority(100)  # before mkdocs-jupyter wraps the notebook files
+def on_files(files, config):
+    fonts = [f"fonts/{p.name}" for p in sorted((KATEX / "fonts").glob("*.woff2"))]
+    for rel in ["katex.min.css"] + fonts:
+        files.append(File.generated(config, f"assets/katex/{rel}", abs_src_path=str(KATEX / rel)))
+    pages = [f for f in files if PurePosixPath(f.src_uri).match(NOTEBOOK_PAGES)]
+    jupyter = config.plugins["mkdocs-jupyter"].config
+    state["execution"] = notebooks.Execution(
+        [Path(f.abs_src_path) for f in pages], fresh=not jupyter["cache"], log=log.info)
+    for f in pages:
+        state["sources"][f.src_uri] = source = Path(f.abs_src_path)
+        f.abs_src_path = str(state["execution"].targets[source])
+    return files
+
+
+@event_priority(100)  # before mkdocs-jupyter decides whether and what to render
+def on_pre_page(page, config, files):
+    source = state["sources"].get(page.file.src_uri)
+    if source is not None:
+        try:
+            # mkdocs-jupyter's wrapper of the file computes its own path: point it here too.
+            page.file.abs_src_path = str(state["execution"].path(source))
+        except notebooks.NotebookFailed as err:
+            raise PluginError(str(err)) from None
+    return page
+
+
+def on_page_content(html, page, config, files):
+    source = state["sources"].get(page.file.src_uri)
+    if source is not None:
+        html = _notebook(html, page, config, files, source)
+    try:
+        html, text = site_math.typeset_html(html, state["typesetter"].render)
+    except site_math.MathError as err:
+        raise PluginError(f"{page.file.src_uri}: {err}") from None
+    if source is not None:
+        html, text, tokens = notebook_page.headings(html, text)
+        page.toc = get_toc(notebook_page.nest(tokens))
+    date = state["dates"].get(f"docs/{page.file.src_uri}")
+    if date:
+        page.meta["revision_date"] = date
+    page.social_card = social_card(page, config)
+    # Until on_page_context, page.content is the text version: the search plugin indexes
+    # formulas as words (no TeX, and no KaTeX markup to parse); readers get the typeset page.
+    page.typeset_html = html
+    return search_text.for_index(text)
+
+
+@event_priority(-100)  # after the search plugin has indexed the text version
+def on_page_context(context, page, config, nav):
+    page.content = page.typeset_html
+    return context
+
+
+def _notebook(html, page, config, files, source):
+    html, css = notebook_page.shared_css(html)
+    page.notebook_css = f"assets/notebook/{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+    if not (Path(config.site_dir) / page.notebook_css).exists():
+        _write(config, page.notebook_css, css.encode())
+    html = _rewrite_links(html, page, files)
+    html = notebook_page.plain_code(html)
+    html = notebook_page.fold_inputs(html)
+    executed = nbformat.read(page.file.abs_src_path, as_version=4)
+    folder = PurePosixPath(page.file.dest_uri).parent
+    html, missing = notebook_page.extract_images(
+        html, notebook_page.image_alts(executed),
+        lambda name, data: _write(config, str(folder / name), data))
+    for name in missing:  # tests/test_site_files.py fails on it; the build goes on
+        log.info(f"{page.file.src_uri}: plot {name} has no alt text: give its cell one, "
+                 '`# %% alt="what the plot shows"`')
+    page.notebook_download = f"{source.stem}.ipynb"
+    return html
+
+
+def _rewrite_links(html, page, files):
+    """Links to a docs source (`homework_1_1.py`, `../index.md`) become links to its page."""
+    base = PurePosixPath(page.file.src_uri).parent
+
+    def one(m):
+        path, _, fragment = m.group(2).partition("#")
+        target = files.get_file_from_path(posixpath.normpath(str(base / path)))
+        if target is None or target is page.file:
+            return m.group()
+        url = target.url_relative_to(page.file) + (f"#{fragment}" if fragment else "")
+        return f'{m.group(1)}"{url}"'
+
+    return re.sub(r'(<a\b[^>]*?\shref=)"(?![a-z]+:|#|/)([^"]+\.(?:py|md|ipynb)(?:#[^"]*)?)"',
+                  one, html)
+
+
+def _write(config, rel: str, data: bytes) -> None:
+    target = Path(config.site_dir) / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+
+
+def _git_dates() -> dict[str, str]:
+    """Each tracked file's date of last change (YYYY-MM-DD), from one `git log`."""
+    try:
+        out = subprocess.run(["git", "log", "--format=%x00%cs", "--name-only", "--", "docs"],
+                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return {}
+    dates: dict[str, str] = {}
+    for commit in out.split("\0")[1:]:
+        date, *paths = commit.strip().splitlines()
+        for path in paths:
+            dates.setdefault(path.strip(), date)
+    return dates
+
+
+def on_post_build(config):
+    state["typesetter"].close()
+    notebooks.prune(set(p.parent for p in state["execution"].targets.values()))
+    base_path = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
+    for broken in check_links.broken_links(Path(config.site_dir), base_path):
+        log.warning(f"broken link: {broken}")
+
+
+def on_build_error(error):
+    if "execution" in state:
+        state["execution"].cancel()
+
+
+def on_shutdown():
+    if "typesetter" in state:
+        state["typesetter"].close()

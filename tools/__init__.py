@@ -1,0 +1,1 @@
+"""Build tools for the site: notebook execution, KaTeX, page post-processing, link checks."""

@@ -1,0 +1,200 @@
+r"""Execute the notebook pages before MkDocs renders them: in parallel, cached, errors fatal.
+
+Each jupytext page `docs/notebooks/<name>.py` runs in its own fresh kernel (nbclient), one kernel
+per core, longest first. The executed notebook lands in `.cache/notebooks/<key>/<name>.ipynb`,
+where the key hashes the page, every file of the code it can import (`CODE`), the pinned
+packages and the Python version. mkdocs-jupyter renders that file with `execute: false`, and the
+site offers it as the page's download.
+
+- fresh (`make docs`, `make test`): every page runs again, whatever the cache holds.
+- cached (`make serve`): a page runs again only when its key changes.
+
+A cell that raises fails its page (nbclient's `allow_errors=False`), and with it the build.
+
+    .venv/bin/python -m tools.notebooks [--cached] [docs/notebooks/<name>.py ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "docs" / "notebooks"
+CACHE = ROOT / ".cache" / "notebooks"
+CODE = ["mlp", "derivations", "benchmarks", "docs/examples", "constraints.txt"]
+KEY_VERSION = b"executed-notebook-v1"
+STALE_AFTER_S = 24 * 3600
+
+# With MPLBACKEND=Agg inherited, the kernels' plots silently vanish from the pages.
+os.environ.pop("MPLBACKEND", None)
+# Kernels log errors only (their warning that loopback TCP is unencrypted, once per notebook,
+# would bury a real warning), read from a fresh IPython directory that no user profile leaks into.
+_IPYTHONDIR = Path(tempfile.mkdtemp(prefix="ipython-"))
+(_IPYTHONDIR / "profile_default").mkdir()
+(_IPYTHONDIR / "profile_default" / "ipython_kernel_config.json").write_text(
+    '{"IPKernelApp": {"log_level": "ERROR"}}')
+os.environ["IPYTHONDIR"] = str(_IPYTHONDIR)
+atexit.register(shutil.rmtree, _IPYTHONDIR, ignore_errors=True)
+
+
+class NotebookFailed(RuntimeError):
+    """A notebook page raised in one of its cells; the message names the page and the cell."""
+
+
+def code_digest() -> bytes:
+    digest = hashlib.sha256(KEY_VERSION + sys.version.encode())
+    for top in CODE:
+        paths = [ROOT / top] if (ROOT / top).is_file() else sorted((ROOT / top).rglob("*"))
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def executed_path(notebook: Path, code: bytes) -> Path:
+    key = hashlib.sha256(code + notebook.name.encode() + b"\0" + notebook.read_bytes())
+    return CACHE / key.hexdigest()[:24] / (notebook.stem + ".ipynb")
+
+
+def execute(notebook: Path, target: Path, running: dict | None = None) -> float:
+    """Run every cell of `notebook` in a fresh kernel; write the result to `target` atomically.
+
+    While it runs, `running[notebook]` holds its client, whose kernel `Execution.cancel` stops.
+    """
+    import jupytext
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    start = time.perf_counter()
+    nb = jupytext.read(notebook)
+    client = NotebookClient(nb, kernel_name="python3", timeout=600, allow_errors=False,
+                            record_timing=False,
+                            resources={"metadata": {"path": str(notebook.parent)}})
+    if running is not None:
+        running[notebook] = client
+    try:
+        client.execute()
+    except CellExecutionError as err:
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(err))  # the traceback's terminal colours
+        raise NotebookFailed(f"{notebook.name} failed in a cell:\n{plain}") from None
+    finally:
+        if running is not None:
+            running.pop(notebook, None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    nbformat.write(nb, partial)
+    os.replace(partial, target)  # a build running alongside never reads half a notebook
+    return time.perf_counter() - start
+
+
+class Execution:
+    """The executed notebooks of one build; `path(nb)` waits for that notebook only."""
+
+    def __init__(self, notebooks: list[Path], fresh: bool, log=print, workers: int | None = None):
+        code = code_digest()
+        self.targets = {nb: executed_path(nb, code) for nb in notebooks}
+        self._futures: dict[Path, Future] = {}
+        self._running: dict = {}
+        self._log = log
+        todo = [nb for nb in notebooks if fresh or not self.targets[nb].exists()]
+        if not todo:
+            return
+        seconds = _durations()
+        todo.sort(key=lambda nb: -seconds.get(nb.name, nb.stat().st_size / 1e3))
+        self._pool = ThreadPoolExecutor(workers or os.cpu_count() or 2)
+        log(f"executing {len(todo)} notebooks, {self._pool._max_workers} at a time")
+        for nb in todo:
+            self._futures[nb] = self._pool.submit(execute, nb, self.targets[nb], self._running)
+            self._futures[nb].add_done_callback(lambda f, nb=nb: self._done(nb, f))
+        self._pool.shutdown(wait=False)
+
+    def _done(self, nb: Path, future: Future) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        self._log(f"executed {nb.name} in {future.result():.1f} s")
+        _record_duration(nb.name, future.result())
+
+    def path(self, notebook: Path) -> Path:
+        future = self._futures.get(notebook)
+        if future is not None:
+            try:
+                future.result()
+            except BaseException:
+                self.cancel()
+                raise
+        return self.targets[notebook]
+
+    def cancel(self) -> None:
+        """Stop: the build failed, so the other notebooks' results would go unread."""
+        for future in self._futures.values():
+            future.cancel()
+        for client in list(self._running.values()):
+            process = getattr(getattr(client.km, "provisioner", None), "process", None)
+            if process is not None:
+                process.kill()  # its cell then fails at once, and its thread ends
+
+    def wait_all(self) -> dict[Path, Path]:
+        return {nb: self.path(nb) for nb in self.targets}
+
+
+_DURATIONS = CACHE / "durations.json"
+_lock = threading.Lock()
+
+
+def _durations() -> dict[str, float]:
+    try:
+        return json.loads(_DURATIONS.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _record_duration(name: str, seconds: float) -> None:
+    with _lock:
+        data = _durations() | {name: round(seconds, 2)}
+        CACHE.mkdir(parents=True, exist_ok=True)
+        partial = _DURATIONS.with_name(f".durations.{os.getpid()}")
+        partial.write_text(json.dumps(data, indent=0, sort_keys=True))
+        os.replace(partial, _DURATIONS)
+
+
+def prune(keep: set[Path]) -> None:
+    """Drop executed notebooks a day old that this build did not use."""
+    now = time.time()
+    for folder in CACHE.glob("*/"):
+        if folder not in keep and now - folder.stat().st_mtime > STALE_AFTER_S:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--cached", action="store_true", help="reuse results whose key matches")
+    args = parser.parse_args(argv)
+    notebooks = [p.resolve() for p in args.notebooks] or sorted(NOTEBOOKS.glob("*.py"))
+    start = time.perf_counter()
+    try:
+        done = Execution(notebooks, fresh=not args.cached).wait_all()
+    except NotebookFailed as err:
+        print(err, file=sys.stderr)
+        return 1
+    for nb, target in done.items():
+        print(f"{nb.relative_to(ROOT)} -> {target.relative_to(ROOT)}")
+    print(f"{len(done)} notebooks in {time.perf_counter() - start:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
