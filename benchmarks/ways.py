@@ -5,7 +5,8 @@ with the MSE loss, at a `Size` (batch $N$, widths $n \to m \to K$). Every way ge
 weights and data, and its step does the whole of one step: clear, forward, loss, backward.
 
 - `mlp`: `MLP.clear_grad_and_cache`, `forward`, `mse_loss`, `backward`: hand-written backprop.
-- `autograd`: an `nn.Sequential` twin; `zero_grad()`, forward, `F.mse_loss`, `.backward()`.
+- `autograd`: the `nn.Sequential` twin of `mlp.twin.make_twin`; `zero_grad()`, forward,
+  `F.mse_loss`, `.backward()`.
 - `func`: `torch.func.grad` of the same network written as a function of its parameters.
 - `floor`: the five matrix products any backward of this network must do, two forward
   ($s_1 = x W^{(1)\top}$, $s_2 = z_1 W^{(2)\top}$) and three backward
@@ -23,10 +24,10 @@ from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor, nn
+from torch import Tensor
 
 from mlp import ACTIVATIONS, MLP, mse_loss
-from mlp.twin import torch_activation
+from mlp.twin import make_twin, torch_loss, twin_grads
 
 
 class Size(NamedTuple):
@@ -90,26 +91,16 @@ def make_mlp(size: Size, *, f: str = "relu", g: str = "identity",
 def make_autograd(size: Size, *, f: str = "relu", g: str = "identity",
                   dtype: torch.dtype = torch.float32, seed: int = 0) -> Way:
     model, x, y = _setup(size, f, g, dtype, seed)
-    twin = nn.Sequential(
-        nn.Linear(size.n_in, size.n_hidden, dtype=dtype), torch_activation(f),
-        nn.Linear(size.n_hidden, size.n_out, dtype=dtype), torch_activation(g),
-    )
-    p = _copies(model)
-    with torch.no_grad():
-        for layer, i in ((twin[0], 1), (twin[2], 2)):
-            layer.weight.copy_(p[f"W{i}"])
-            layer.bias.copy_(p[f"b{i}"])
+    twin = make_twin(model)  # copies: mlp's own weights never join a graph
+    mse = torch_loss("mse")
 
     def step() -> None:
         twin.zero_grad()  # set_to_none, the default: backward then writes fresh gradients
-        J = F.mse_loss(twin(x), y)
+        J = mse(twin(x), y)
         J.backward()
 
-    def grads() -> dict[str, Tensor]:
-        return {"W1": twin[0].weight.grad, "b1": twin[0].bias.grad,
-                "W2": twin[2].weight.grad, "b2": twin[2].bias.grad}
-
-    return Way("autograd", step, grads)
+    return Way("autograd", step,
+               lambda: {k.removeprefix("dJd"): v for k, v in twin_grads(twin).items()})
 
 
 def make_func(size: Size, *, f: str = "relu", g: str = "identity",

@@ -3,7 +3,8 @@
 Each check raises before anything is written, names the argument, what was expected and what
 came: TypeError for a wrong type, ValueError for a wrong value or shape. They read only
 attributes (type, dtype, shape, device), so they cost no tensor work on the hot path, except
-`in_unit_interval`, which the BCE loss needs because log is undefined outside [0, 1].
+`in_unit_interval` and `rows_sum_to_one`, which the BCE and cross-entropy losses need because
+log is undefined outside [0, 1] and cross-entropy takes probability rows.
 """
 
 from __future__ import annotations
@@ -64,3 +65,14 @@ def as_dtype(name: str, value: object) -> torch.dtype | None:
     if value is not None and not (isinstance(value, torch.dtype) and value.is_floating_point):
         raise TypeError(f"{name} must be a floating torch.dtype or None, got {value!r}")
     return value
+
+
+def rows_sum_to_one(name: str, value: Tensor) -> None:
+    # Softmax rows sum to 1 to within a few ulps; sqrt(eps) leaves room for any sum order and
+    # still tells a sigmoid's independent outputs (or a forgotten softmax) from probabilities.
+    tol = torch.finfo(value.dtype).eps ** 0.5
+    sums = value.sum(dim=-1)
+    if not bool(((sums - 1).abs() <= tol).all()):
+        worst = sums[(sums - 1).abs().argmax()].item()
+        raise ValueError(f"each row of {name} must sum to 1 (a probability vector, as softmax "
+                         f"gives), to within {tol:.1e}; a row sums to {worst}")

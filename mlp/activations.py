@@ -1,17 +1,18 @@
-r"""Element-wise activations, each one value and its derivative side by side.
+r"""Activations, each one value and its derivative side by side, in one registry.
 
-An activation maps a pre-activation $s$ to $z = a(s)$ entry by entry, so its Jacobian
-$\partial z / \partial s = \operatorname{diag}(a'(s))$ is diagonal and backprop never forms it:
-it multiplies the upstream gradient by $a'(s)$ entry by entry.
+An element-wise activation maps a pre-activation $s$ to $z = a(s)$ entry by entry, so its
+Jacobian $\partial z / \partial s = \operatorname{diag}(a'(s))$ is diagonal and backprop never
+forms it: it multiplies the upstream gradient by $a'(s)$ entry by entry. An activation that
+mixes the entries of a row (softmax, `mlp.softmax`) brings its own vector-Jacobian product.
 
-`ACTIVATIONS` is the single registry. The model, the tests, the derivations and the site
-iterate over it, so a new activation is one entry here:
+`ACTIVATIONS` is the single registry; `MLP`, `DeepMLP`, the autograd twin (`mlp.twin`), the
+tests and the site iterate over it. A new activation is one call, plus its SymPy entry
+(`derivations.activations.register`):
 
 ```python
-ACTIVATIONS["tanh"] = Activation(
-    "tanh", torch.tanh, lambda s: 1 - torch.tanh(s) ** 2, r"\tanh(s)", r"1 - \tanh^2(s)",
-    derivative_from_output=lambda z: 1 - z**2,
-)
+register_activation(Activation(
+    "softsign", lambda s: s / (1 + s.abs()), lambda s: (1 + s.abs()) ** -2,
+    r"\frac{s}{1 + |s|}", r"\frac{1}{(1 + |s|)^2}", torch_module="Softsign"))
 ```
 """
 
@@ -26,17 +27,26 @@ from torch import Tensor
 
 @dataclass(frozen=True)
 class Activation:
-    r"""One element-wise activation $a$: its value, its derivative and their formulas.
+    r"""One activation $a$: its value, its derivative, their formulas, its torch counterpart.
 
     Attributes:
         name: the key in `ACTIVATIONS`, as `MLP` takes it (`f_function`, `g_function`).
-        forward: $s \mapsto a(s)$, any shape to the same shape.
-        derivative: $s \mapsto a'(s)$, taken at the pre-activation $s$ (never at the output).
+        forward: $s \mapsto a(s)$, (N, K) to (N, K).
+        derivative: $s \mapsto a'(s)$, taken at the pre-activation $s$ (never at the output):
+            (N, K) to (N, K) for an element-wise $a$; for one that is not, the Jacobian of
+            each row, (N, K) to (N, K, K).
         formula: $a(s)$ in LaTeX.
         derivative_formula: $a'(s)$ in LaTeX.
         derivative_from_output: optional $z \mapsto a'(s)$ written through the forward's output
             $z = a(s)$, which backward has cached, so it need not recompute $a(s)$. It must
             equal `derivative(s)`; the tests check that for every entry.
+        torch_module: the name of torch's own module for $a$ in `torch.nn` (``"Tanh"``), which
+            the autograd twin uses; None lets autograd differentiate `forward` instead.
+        torch_args: the arguments that module takes, e.g. the slope of `nn.LeakyReLU`.
+        course: whether the homework's course has it, and so `mlp-check` grades it.
+        vector_jacobian_product: for an activation that is not element-wise,
+            $(\partial J/\partial z, s, z) \mapsto \partial J/\partial s$ without forming the
+            Jacobian; None for an element-wise one.
     """
 
     name: str
@@ -45,9 +55,18 @@ class Activation:
     formula: str
     derivative_formula: str
     derivative_from_output: Callable[[Tensor], Tensor | float] | None = None
+    torch_module: str | None = None
+    torch_args: tuple = ()
+    course: bool = False
+    vector_jacobian_product: Callable[[Tensor, Tensor, Tensor], Tensor] | None = None
+
+    @property
+    def elementwise(self) -> bool:
+        """Whether $z_{nk}$ depends on $s_{nk}$ only, so that the Jacobian is diagonal."""
+        return self.vector_jacobian_product is None
 
     def backward(self, grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-        r"""$\partial J/\partial s = \partial J/\partial z \odot a'(s)$.
+        r"""$\partial J/\partial s$: $\partial J/\partial z \odot a'(s)$ when element-wise.
 
         Args:
             grad_output: $\partial J/\partial z$, same shape as `s`.
@@ -57,9 +76,33 @@ class Activation:
         Returns:
             $\partial J/\partial s$, same shape as `s`.
         """
+        if self.vector_jacobian_product is not None:
+            return self.vector_jacobian_product(grad_output, s, z)
         if self.derivative_from_output is None:
             return grad_output * self.derivative(s)
         return grad_output * self.derivative_from_output(z)
+
+
+ACTIVATIONS: dict[str, Activation] = {}
+"""Name -> `Activation`: the course's three, then those `mlp.more_activations` and
+`mlp.softmax` register."""
+
+
+def register_activation(activation: Activation) -> Activation:
+    """Add `activation` to `ACTIVATIONS` under its name; an existing name is refused."""
+    if not isinstance(activation, Activation):
+        raise TypeError(f"expected an Activation, got {type(activation).__name__}")
+    if activation.name in ACTIVATIONS:
+        raise ValueError(f"an activation named {activation.name!r} is already registered")
+    ACTIVATIONS[activation.name] = activation
+    return activation
+
+
+def unregister_activation(name: str) -> Activation:
+    """Remove `name` from `ACTIVATIONS` and return its entry; the course's three stay."""
+    if ACTIVATIONS[name].course:
+        raise ValueError(f"{name!r} is one of the course's activations and stays registered")
+    return ACTIVATIONS.pop(name)
 
 
 def _relu_derivative(s: Tensor) -> Tensor:
@@ -83,21 +126,18 @@ def _identity(s: Tensor) -> Tensor:
     return s
 
 
-ACTIVATIONS: dict[str, Activation] = {
-    a.name: a
-    for a in (
-        Activation(
-            "relu", torch.relu, _relu_derivative,
-            r"(s)^+ = \max(0, s)", r"\mathbb{1}[s > 0]",
-        ),
-        Activation(
-            "sigmoid", torch.sigmoid, _sigmoid_derivative,
-            r"\sigma(s) = \frac{1}{1 + e^{-s}}", r"\sigma(s)\,(1 - \sigma(s))",
-            derivative_from_output=_sigmoid_derivative_from_output,
-        ),
-        Activation(
-            "identity", _identity, torch.ones_like, r"s", r"1",
-            derivative_from_output=lambda z: 1,
-        ),
-    )
-}
+for _entry in (
+    Activation("relu", torch.relu, _relu_derivative, r"(s)^+ = \max(0, s)", r"\mathbb{1}[s > 0]",
+               torch_module="ReLU", course=True),
+    Activation("sigmoid", torch.sigmoid, _sigmoid_derivative,
+               r"\sigma(s) = \frac{1}{1 + e^{-s}}", r"\sigma(s)\,(1 - \sigma(s))",
+               derivative_from_output=_sigmoid_derivative_from_output,
+               torch_module="Sigmoid", course=True),
+    Activation("identity", _identity, torch.ones_like, r"s", r"1",
+               derivative_from_output=lambda z: 1, torch_module="Identity", course=True),
+):
+    register_activation(_entry)
+
+COURSE_ACTIVATIONS: tuple[str, ...] = tuple(n for n, a in ACTIVATIONS.items() if a.course)
+"""The course's activations, ("relu", "sigmoid", "identity"): what the homework API must accept
+and what `mlp-check` grades unless asked for more."""

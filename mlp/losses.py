@@ -1,8 +1,9 @@
-r"""The two losses, as torch defines them: a mean over all $N \times K$ entries of the batch.
+r"""The losses, as torch defines them, each returning $J$ and $\partial J/\partial \hat y$.
 
 Each returns the scalar $J$ and $\partial J / \partial \hat y$, the gradient that `MLP.backward`
-takes. The homework writes its losses per sample; torch's mean divides by $N K$ instead, so every
-gradient here carries a factor $1/(NK)$ that the per-sample formulas do not.
+takes. MSE and BCE are a mean over all $N \times K$ entries of the batch, as torch's; the
+homework writes them per sample, so every gradient here carries a factor $1/(NK)$ that the
+per-sample formulas do not. Cross-entropy is a mean over the $N$ rows, as torch's.
 
 `LOSSES` is the registry the tests, the derivations and the site iterate over.
 """
@@ -91,17 +92,67 @@ def bce_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     return J, dJdy_hat
 
 
+def cross_entropy_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
+    r"""Cross-entropy of probability rows; with $\hat y$ = softmax(s) it equals
+    `nn.CrossEntropyLoss()(s, y)`, torch's loss on the logits $s$.
+
+    $$J = -\frac{1}{N} \sum_{n,k} y_{nk} \log \hat y_{nk}, \qquad
+    \frac{\partial J}{\partial \hat y_{nk}} = -\frac{1}{N} \frac{y_{nk}}{\hat y_{nk}}$$
+
+    An entry with $y_{nk} = 0$ adds 0 to both, even where $\hat y_{nk} = 0$. Each row of
+    $\hat y$ must be a probability vector (entries in [0, 1] that sum to 1, to $\sqrt{\epsilon}$ of
+    its dtype), as softmax gives; each row of $y$ one-hot or any probabilities in [0, 1].
+
+    Args:
+        y: targets, shape (N, K) (or (K,), one row).
+        y_hat: predictions, shape (N, K), same dtype and device as `y`.
+
+    Returns:
+        `(J, dJdy_hat)`: J a 0-dim tensor, dJdy_hat of shape (N, K).
+    """
+    y, y_hat = _check_pair(y, y_hat)
+    if y_hat.device.type != "meta":  # a meta tensor has a shape but no values to check
+        validate.in_unit_interval("y_hat", y_hat)
+        validate.in_unit_interval("y", y)
+        validate.rows_sum_to_one("y_hat", y_hat)
+    n = y_hat.numel() // y_hat.shape[-1]  # N rows; one, as torch's, for a (K,) y_hat
+    J = -torch.xlogy(y, y_hat).sum() / n
+    dJdy_hat = torch.where(y == 0, 0.0, y / y_hat).div_(-n)
+    return J, dJdy_hat
+
+
 @dataclass(frozen=True)
 class Loss:
-    """One loss: its function `(y, y_hat) -> (J, dJdy_hat)` and its formula in LaTeX."""
+    r"""One loss: its function `(y, y_hat) -> (J, dJdy_hat)`, its formula, its torch counterpart.
+
+    Attributes:
+        name: the key in `LOSSES`.
+        fn: the loss.
+        formula: $J$ in LaTeX.
+        torch_loss: the name of torch's own loss in `torch.nn.functional`, called
+            `(y_hat, y)` with mean reduction, which the autograd twin uses.
+        torch_takes_log: whether that torch loss is given $\log \hat y$ rather than $\hat y$:
+            `F.cross_entropy` takes logits, and $\log \hat y$ is one choice of them.
+        course: whether the homework's course has it, and so `mlp-check` grades it.
+    """
 
     name: str
     fn: Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
     formula: str
+    torch_loss: str
+    torch_takes_log: bool = False
+    course: bool = False
 
 
-LOSSES: dict[str, Loss] = {
-    "mse": Loss("mse", mse_loss, r"\frac{1}{NK}\sum_{n,k}(\hat y_{nk} - y_{nk})^2"),
-    "bce": Loss("bce", bce_loss, r"-\frac{1}{NK}\sum_{n,k}\left[y_{nk}\log\hat y_{nk}"
-                                 r" + (1 - y_{nk})\log(1 - \hat y_{nk})\right]"),
-}
+LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
+    Loss("mse", mse_loss, r"\frac{1}{NK}\sum_{n,k}(\hat y_{nk} - y_{nk})^2", "mse_loss",
+         course=True),
+    Loss("bce", bce_loss, r"-\frac{1}{NK}\sum_{n,k}\left[y_{nk}\log\hat y_{nk}"
+                          r" + (1 - y_{nk})\log(1 - \hat y_{nk})\right]",
+         "binary_cross_entropy", course=True),
+    Loss("cross_entropy", cross_entropy_loss,
+         r"-\frac{1}{N}\sum_{n,k} y_{nk}\log\hat y_{nk}", "cross_entropy", torch_takes_log=True),
+)}
+
+COURSE_LOSSES: tuple[str, ...] = tuple(n for n, loss in LOSSES.items() if loss.course)
+"""The course's losses, ("mse", "bce"): what `mlp-check` grades unless asked for more."""

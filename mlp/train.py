@@ -9,12 +9,12 @@ One SGD step on a batch $(x, y)$, $x$ (N, n) and $y$ (N, K), with learning rate 
 5. update: $\theta \leftarrow \theta - \eta\,\partial J/\partial\theta$.
 
 `train` runs them on the hand-written network (`MLP`, or `DeepMLP` from `mlp.deep`);
-`train_autograd` runs the same five steps on an `nn.Sequential` twin with `torch.optim.SGD`.
+`train_autograd` runs the same five steps on an `nn.Sequential` twin (`mlp.twin.make_twin`) with
+`torch.optim.SGD`.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,13 @@ import torch
 from torch import Tensor, nn
 
 from .losses import LOSSES
-from .twin import TORCH_ACTIVATIONS, TORCH_LOSSES, torch_activation  # noqa: F401 (re-exported)
+from .twin import (  # noqa: F401 (the twin lives in mlp.twin; these stay importable from here)
+    TORCH_ACTIVATIONS,
+    TORCH_LOSSES,
+    make_twin,
+    torch_activation,
+    torch_loss,
+)
 
 if TYPE_CHECKING:
     from .deep import DeepMLP
@@ -90,28 +96,6 @@ def train(net: MLP | DeepMLP, x: Tensor, y: Tensor, loss_name: str, lr: float, s
     return torch.stack([train_step(net, x, y, loss_name, lr) for _ in progress(range(steps))])
 
 
-def make_twin(net) -> nn.Sequential:
-    r"""An `nn.Sequential` with copies of `net`'s weights: linear1, f1, ..., linearL, g.
-
-    Works for `MLP` (L = 2) and `DeepMLP`: it reads `parameters` W1, b1, ..., WL, bL and the
-    activation names `f_function`, `g_function`. The copies are clones, so training one network
-    leaves the other alone.
-    """
-    n_layers = len(net.parameters) // 2
-    modules = OrderedDict()
-    for i in range(1, n_layers + 1):
-        W, b = net.parameters[f"W{i}"], net.parameters[f"b{i}"]
-        linear = nn.Linear(W.shape[1], W.shape[0], dtype=W.dtype, device=W.device)
-        with torch.no_grad():
-            linear.weight.copy_(W)
-            linear.bias.copy_(b)
-        modules[f"linear{i}"] = linear
-        is_last = i == n_layers
-        modules["g" if is_last else f"f{i}"] = torch_activation(
-            net.g_function if is_last else net.f_function)
-    return nn.Sequential(modules)
-
-
 def train_autograd(twin: nn.Module, x: Tensor, y: Tensor, loss_name: str, lr: float, steps: int,
                    progress: Callable[[Iterable], Iterable] = _no_progress) -> Tensor:
     r"""The same five steps with autograd: `twin(x)`, the torch loss, `optimizer.zero_grad()`,
@@ -120,7 +104,7 @@ def train_autograd(twin: nn.Module, x: Tensor, y: Tensor, loss_name: str, lr: fl
     Args and returns as `train`; `twin` is updated in place.
     """
     optimizer = torch.optim.SGD(twin.parameters(), lr=lr)
-    loss_fn = TORCH_LOSSES[loss_name]
+    loss_fn = torch_loss(loss_name)
     losses = []
     for _ in progress(range(steps)):
         y_hat = twin(x)          # 1
