@@ -143,7 +143,9 @@ def functions(report: Report) -> dict[str, list[str]]:
             if check.status != "ok" or texts:
                 why += [t for t in texts or [f"{q} {check.status} in {r.case.label}"]
                         if t not in why]
-    return out
+    # In the order of the pass: forward, the losses (as the cases list them), backward.
+    return dict(sorted(out.items(), key=lambda kv: {"MLP.forward": 0, "MLP.backward": 2}.get(
+        kv[0], 1)))
 
 
 def to_gradescope(report: Report) -> dict:

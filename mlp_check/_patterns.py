@@ -66,6 +66,9 @@ def describe(q: str, case: Case, got: Tensor, expected: Tensor, y: Tensor, tol: 
         sign = "the opposite sign" if c * e < 0 else "the same sign"
         return f"{q} is {c:.6g} where torch's is {e:.6g}: {sign}, ratio {c / e:.4g}, which " \
                f"matches no known mistake; {formula(q, case.loss)}"
+    if not bool(got.any()):
+        return f"{q} is all zeros, where torch's is not: is it ever written? " \
+               f"{formula(q, case.loss)}"
     differ = (got - expected).abs() > tol * expected.abs().max()
     text = f"{q} differs {_where(differ, case, y)}"
     flipped = differ & (got * expected < 0)

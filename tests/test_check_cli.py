@@ -1,0 +1,163 @@
+"""mlp_check's command line and outputs (_cli, _formats, _render, _groups, _progress): the
+command works beside a student's own mlp.py, and every format carries the verdicts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from mlp_check._check import Report
+from mlp_check._cli import expand, main, memory_size, parser, render
+from mlp_check._formats import to_gradescope, to_json
+from mlp_check._progress import Progress
+from mlp_check._render import to_text
+
+from .check_helpers import CORPUS, load, report_here
+
+
+@pytest.fixture(scope="module")
+def reports():
+    unusable = Report(Path("/nowhere/absent.py"), [], [], "no such file")
+    return [report_here(load("right_assigns")), report_here(load("half_mse")),
+            report_here(load("identity_crash")), unusable]
+
+
+def test_help_shows_the_command_beside_mlp_py_the_rule_and_the_container_warning():
+    text = " ".join(parser().format_help().split())
+    for fragment in ("mlp-check mlp.py", "python -m mlp_check mlp.py", "inside a container",
+                     "eps ** 0.5 of the dtype it was computed in", "float32: 0.00035",
+                     "float64: 1.5e-08", "--strict", "Exit status: 0"):
+        assert fragment in text, fragment
+
+
+def test_the_console_script_is_mlp_check():
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "mlp-check"]
+    assert script.value == "mlp_check:main"
+
+
+def test_python_m_works_beside_a_students_mlp_py_which_would_shadow_mlp(tmp_path):
+    shutil.copy(CORPUS / "half_mse.py", tmp_path / "mlp.py")
+    ran = subprocess.run([sys.executable, "-m", "mlp_check", "mlp.py", "--format", "json"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    out = json.loads(ran.stdout)
+    assert ran.returncode == 1 and out["path"] == str(tmp_path / "mlp.py")
+    assert out["course_tests"]["ok"] is False and out["functions_ok"] is False
+
+
+def test_an_unusable_file_gives_exit_2_and_the_documented_json(capsys, tmp_path):
+    assert main(["--format", "json", str(tmp_path / "absent.py")]) == 2
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert {k: report[k] for k in ("ok", "error", "cases")} == {
+        "ok": False, "error": "no such file", "cases": []}
+    assert "cannot grade" in err
+
+
+def test_json_carries_what_the_text_shows(reports):
+    right, half = to_json(reports[0]), to_json(reports[1])
+    assert right["ok"] is True and right["exit_status"] == 0
+    assert right["tolerance"]["float32"] == pytest.approx(3.4526698e-4)
+    case = half["cases"][0]
+    assert case["dtype"] == "float32" and case["checks"]["J"]["status"] == "mismatch"
+    assert case["checks"]["J"]["rel_err"] == pytest.approx(0.5, rel=1e-6)
+    assert case["checks"]["J"]["returned"] == "float32"
+    assert [p["rel_err"] for p in case["checks"]["dJdW1"]["passes"]][1] == pytest.approx(0.5)
+    assert case["float64"]["mark"] == "✗"
+    kinds = {g["kind"] for g in half["diagnoses"]}
+    assert kinds == {"failure", "note"}
+    text = to_text(reports[1])
+    for g in half["diagnoses"]:
+        assert " ".join(g["text"].split()) in " ".join(text.split())
+    assert half["verdict"] in text
+    assert [t["passed"] for t in half["course_tests"]["tests"]] == [False, True, False]
+
+
+def test_text_says_where_a_note_could_not_be_told(reports):
+    text = " ".join(to_text(reports[2]).split())
+    assert ("could not be told in every case with f = identity (4): MLP.forward raised "
+            "KeyError: 'identity'") in text
+
+
+def test_csv_has_a_row_per_file(reports):
+    rows = list(csv.DictReader(io.StringIO(render(reports, "csv"))))
+    assert [(Path(r["path"]).name, r["exit_status"], r["verdict"], r["course_tests"])
+            for r in rows] == [("right_assigns.py", "0", "pass", "3/3"),
+                               ("half_mse.py", "1", "fail", "1/3"),
+                               ("identity_crash.py", "1", "fail", "3/3"),
+                               ("absent.py", "2", "unusable", "0/0")]
+    assert "J is half of torch's" in rows[1]["diagnoses"] and rows[3]["error"] == "no such file"
+
+
+def test_junit_has_a_suite_per_file_and_a_failure_per_failing_case(reports):
+    root = ET.fromstring(render(reports, "junit"))
+    suites = root.findall("testsuite")
+    assert [int(s.get("tests")) for s in suites] == [15, 15, 15, 1]
+    assert [int(s.get("failures")) for s in suites] == [0, 11, 4, 0]
+    assert suites[3].find("testcase/error").get("message") == "no such file"
+
+
+def test_gradescope_results_json(reports):
+    right, half, _, absent = (to_gradescope(r) for r in reports)
+    assert right["score"] == 8 and all(t["max_score"] == 1 for t in right["tests"])
+    assert [t["name"] for t in right["tests"]][3:] == [
+        "MLP.forward", "mse_loss", "bce_loss", "MLP.backward", "no autograd"]
+    assert half["score"] == sum(t["score"] for t in half["tests"]) == 5
+    failed = {t["name"]: t["output"] for t in half["tests"] if t["status"] == "failed"}
+    assert set(failed) == {"the course's test1 (relu/identity/mse)",
+                           "the course's test3 (relu/relu/mse)", "mse_loss"}
+    assert "J is half of torch's" in failed["mse_loss"]
+    assert absent["score"] == 0 and absent["tests"][0]["output"] == "no such file"
+    json.dumps([right, half, absent])
+
+
+def test_a_folder_gives_its_files_and_glob_narrows_them(tmp_path):
+    (tmp_path / "a" / "__pycache__").mkdir(parents=True)
+    for name in ("a/mlp.py", "a/test1.py", "b.py", "a/__pycache__/mlp.py"):
+        (tmp_path / name).write_text("")
+    assert [p.relative_to(tmp_path).as_posix() for p in expand([str(tmp_path)], "*.py")] == [
+        "a/mlp.py", "a/test1.py", "b.py"]
+    assert [p.name for p in expand([str(tmp_path)], "mlp.py")] == ["mlp.py"]
+
+
+@pytest.mark.parametrize("text,size", [("4G", 4 * 2**30), ("512M", 512 * 2**20), ("0", 0),
+                                       ("1.5g", int(1.5 * 2**30)), ("100", 100)])
+def test_memory_sizes(text, size):
+    assert memory_size(text) == size
+
+
+def test_bad_arguments_are_refused(capsys):
+    for args in (["--memory", "lots", "x.py"], ["--timeout", "0", "x.py"],
+                 ["--jobs", "0", "x.py"], ["--format", "pdf", "x.py"]):
+        with pytest.raises(SystemExit) as exit_:
+            main(args)
+        assert exit_.value.code == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+class Terminal(io.StringIO):
+    def __init__(self, tty: bool):
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+def test_the_progress_bar_is_drawn_on_a_terminal_only(tty):
+    stream = Terminal(tty)
+    with Progress(units=10, files=2, stream=stream) as progress:
+        progress.advance(5)
+        progress.file_done()
+    drawn = stream.getvalue()
+    assert ("1/2 files" in drawn and "█" * 15 + "·" * 15 in drawn) == tty
+    assert (drawn == "") == (not tty)

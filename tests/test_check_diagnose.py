@@ -1,0 +1,186 @@
+"""mlp_check._diagnose, _ratios, _known, _mistakes, _patterns: each diagnosis on numbers made
+from a right file with one mistake built in, run through the worker's own units in this process.
+Whatever the mistake, no wrong check is left without a reason."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from mlp_check._known import MISTAKES
+from mlp_check._ratios import FACTORS, PHRASES, label
+from mlp_check._reference import GRADS
+
+from .check_helpers import load, report_here
+
+RIGHT = load("right_accumulates")
+
+
+def variant(**functions):
+    """The right file with some functions replaced."""
+    names = ("MLP", "mse_loss", "bce_loss")
+    return SimpleNamespace(**{**{n: getattr(RIGHT, n) for n in names}, **functions},
+                           __file__=RIGHT.__file__)
+
+
+def scaled(loss, j=1.0, g=1.0):
+    def fn(y, y_hat):
+        J, dJdy_hat = getattr(RIGHT, loss)(y, y_hat)
+        return j * J, g * dJdy_hat
+    return fn
+
+
+def texts(report, kind="failure"):
+    return [f.text for r in report.cases for f in r.findings if f.kind == kind]
+
+
+def assert_every_wrong_check_has_a_reason(report):
+    for r in report.cases:
+        wrong = {q for q, c in r.checks.items() if c.status != "ok"}
+        named = {q for f in r.findings if f.kind == "failure" for q in f.quantities}
+        assert wrong <= named, (r.case.label, wrong - named)
+
+
+def test_the_right_file_has_no_finding_and_passes():
+    report = report_here(RIGHT)
+    assert report.exit_status == 0 and report.findings == [] and report.disagreements == []
+    assert all(r.findings == [] for r in report.cases)
+
+
+@pytest.mark.parametrize("alpha,exps", FACTORS, ids=[label(*e).replace("·", "*")
+                                                     for _, e in FACTORS])
+def test_every_named_factor_is_named_in_J_and_dJdy_hat(alpha, exps):
+    report = report_here(variant(mse_loss=scaled("mse_loss", alpha, alpha)))
+    phrase = PHRASES.get(label(*exps)) or f"{label(*exps)} times torch's"
+    for r in report.cases:
+        named = {q for f in r.findings if f" {phrase}" in f.text for q in f.quantities}
+        assert named == ({"J", "dJdy_hat"} if r.case.loss == "mse" else set()), r.findings
+    assert report.exit_status == 1
+    assert_every_wrong_check_has_a_reason(report)
+
+
+def test_an_unnamed_constant_factor_is_measured_for_a_tensor():
+    report = report_here(variant(bce_loss=scaled("bce_loss", 1.0, 1.2345)))
+    assert "dJdy_hat is 1.2345 times torch's, a constant factor" in texts(report)
+    assert_every_wrong_check_has_a_reason(report)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.loss}-{m.quantity}-"
+                         f"{MISTAKES.index(m)}")
+def test_every_known_loss_mistake_is_named(mistake):
+    def fn(y, y_hat):
+        J, dJdy_hat = getattr(RIGHT, f"{mistake.loss}_loss")(y, y_hat)
+        slip = mistake.fn(y, y_hat)
+        return (slip, dJdy_hat) if mistake.quantity == "J" else (J, slip)
+
+    report = report_here(variant(**{f"{mistake.loss}_loss": fn}))
+    expected = f"{mistake.quantity} is wrong in a known way: {mistake.text}"
+    cases = [r for r in report.cases if r.case.loss == mistake.loss]
+    assert all(expected in [f.text for f in r.findings] for r in cases), texts(report)
+    assert_every_wrong_check_has_a_reason(report)
+
+
+def only_where_y_is_1(y, y_hat):
+    J, dJdy_hat = RIGHT.bce_loss(y, y_hat)
+    return J, torch.where(y == 1, 3 * dJdy_hat, dJdy_hat)
+
+
+def nan_where_y_is_0(y, y_hat):
+    J, dJdy_hat = RIGHT.bce_loss(y, y_hat)
+    return J, torch.where(y == 0, torch.nan, dJdy_hat)
+
+
+def noisy_J(y, y_hat):
+    J, dJdy_hat = RIGHT.mse_loss(y, y_hat)
+    return J * 1.2345 + 0.1, dJdy_hat
+
+
+@pytest.mark.parametrize("loss,fn,fragments", [
+    ("bce_loss", only_where_y_is_1, ["dJdy_hat differs only where y = 1", "3 times torch's "
+                                     "there", "(the site's page \"Losses\")"]),
+    ("bce_loss", nan_where_y_is_0, ["dJdy_hat has", "NaN only where y = 0"]),
+    ("mse_loss", noisy_J, ["which matches no known mistake; torch's is J = mean((y_hat - y)²)"]),
+])
+def test_an_unknown_mistake_is_described_by_its_pattern(loss, fn, fragments):
+    report = report_here(variant(**{loss: fn}))
+    described = [t for t in texts(report) if fragments[0] in t]
+    assert described and all(all(f in t for f in fragments) for t in described), texts(report)
+    assert_every_wrong_check_has_a_reason(report)
+
+
+class HalvesDJdb2(load("sigmoid_prime_output").MLP):
+    def backward(self, dJdy_hat):
+        super().backward(dJdy_hat)
+        self.grads["dJdb2"] = self.grads["dJdb2"] / 2
+
+
+class PerSampleBias(RIGHT.MLP):
+    def backward(self, dJdy_hat):
+        super().backward(dJdy_hat)
+        self.grads["dJdb1"] = self.grads["dJdb1"].expand(dJdy_hat.shape[0], -1) / 5
+
+
+class NeverWritesDJdW1(RIGHT.MLP):
+    def backward(self, dJdy_hat):
+        super().backward(dJdy_hat)
+        self.grads["dJdW1"] = torch.zeros_like(self.grads["dJdW1"])
+
+
+def test_a_factor_on_top_of_a_derivative_at_the_output_names_both():
+    report = report_here(variant(MLP=HalvesDJdb2))
+    for r in report.cases:
+        said = [f.text for f in r.findings]
+        if r.case.g == "sigmoid":
+            assert any(t.startswith("the gradients below g are what its derivative gives")
+                       for t in said)
+            assert "dJdb2 is half of torch's: a factor 2 is missing (of what that derivative " \
+                   "gives)" in said
+        else:
+            assert "dJdb2 is half of torch's: a factor 2 is missing" in said
+    assert_every_wrong_check_has_a_reason(report)
+
+
+def test_a_bias_gradient_per_sample_is_a_wrong_shape():
+    report = report_here(variant(MLP=PerSampleBias))
+    assert set(texts(report)) == {
+        "dJdb1 has shape (5, 6), torch's (6,): one row per sample, where the batch must be "
+        "summed over", "only the bias gradients are wrong: dJdb = δ.sum(0), one term per "
+        "sample, as dJdW = δᵀ x sums over the samples"}
+    assert_every_wrong_check_has_a_reason(report)
+
+
+def test_a_gradient_never_written_is_all_zeros():
+    report = report_here(variant(MLP=NeverWritesDJdW1))
+    assert {t.split("?")[0] for t in texts(report)} == {
+        "dJdW1 is all zeros, where torch's is not: is it ever written"}
+
+
+def test_swapped_activations_are_named_and_the_gradients_that_follow_are_not_blamed():
+    report = report_here(load("swapped"))
+    for r in report.cases:
+        said = [f.text for f in r.findings if f.kind == "failure"]
+        if r.case.f == r.case.g:
+            assert said == []
+        else:
+            assert "y_hat is what f and g swapped give: check how forward picks f_function and " \
+                   "g_function" in said
+            assert not any("transposed" in t or "times torch's" in t for t in said)
+    assert_every_wrong_check_has_a_reason(report)
+
+
+def test_transposed_weight_gradients_name_each_layers_input():
+    said = set(texts(report_here(load("transposed"))))
+    assert said == {
+        "dJdW1 is transposed: W1 is stored (out, in), as nn.Linear stores it, so dJdW1 = δ1ᵀ x "
+        "has its shape, not xᵀ δ1",
+        "dJdW2 is transposed: W2 is stored (out, in), as nn.Linear stores it, so dJdW2 = δ2ᵀ z1 "
+        "has its shape, not z1ᵀ δ2"}
+
+
+def test_an_exception_names_the_files_own_line():
+    said = set(texts(report_here(load("identity_crash"))))
+    assert said == {"y_hat, dJdW1, dJdb1, dJdW2, dJdb2: MLP.forward raised KeyError: 'identity' "
+                    "(identity_crash.py:46: z1 = HIDDEN[self.f_function](s1))"}
+    assert GRADS  # the gradients are not run where forward raised: named with it

@@ -1,0 +1,111 @@
+"""The worker side (mlp_check/_steps.py, _trap.py): what comes back is encoded with its type,
+an exception names the file's own line and no frame of the grader's, autograd is noticed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from .check_helpers import WORKER_SIDE, worker_modules
+
+_steps, _ = worker_modules()
+
+
+@pytest.mark.parametrize("value,kind,dtype,type_", [
+    (torch.tensor(2.5), "value", "float32", "tensor"),
+    (torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True), "value", "float64",
+     "tensor"),
+    (2.5, "value", None, "float"),
+    (np.float32(2.5), "value", "float32", "numpy.float32"),
+    (np.ones((2, 3)), "value", "float64", "numpy.ndarray"),
+    (None, "missing", None, None),
+    (3, "error", None, None),
+    (torch.tensor([1, 2]), "error", None, None),
+    ("2.5", "error", None, None),
+])
+def test_a_result_is_encoded_with_its_dtype_and_python_type(value, kind, dtype, type_):
+    record = _steps.encode(value, "J")
+    assert record["kind"] == kind
+    if kind == "value":
+        assert (record["dtype"], record["type"]) == (dtype, type_)
+        assert json.loads(json.dumps(record)) == record
+
+
+def test_an_exception_names_the_files_line_and_not_the_graders(tmp_path):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "mlp.py").write_text("def forward(x):\n    return {'relu': 1}[x]\n")
+    code = compile((folder / "mlp.py").read_text(), str(folder / "mlp.py"), "exec")
+    namespace: dict = {}
+    exec(code, namespace)
+    unit = _steps.Unit(lambda **m: None, 0, str(folder), {})
+    ok, record = unit.call("MLP.forward", namespace["forward"], "sigmoid")
+    assert not ok and record["kind"] == "error"
+    assert record["message"] == "MLP.forward raised KeyError: 'sigmoid' (mlp.py:2: return " \
+                                "{'relu': 1}[x])"
+    assert "_steps.py" not in record["message"]
+
+
+def test_a_function_given_up_on_is_not_called():
+    unit = _steps.Unit(lambda **m: None, 0, "/", {"MLP.forward": "it hung twice"})
+    called = []
+    assert unit.call("MLP.forward", called.append, 1) == (False, {
+        "kind": "skipped", "message": "not run: it hung twice"})
+    assert called == []
+
+
+def test_running_out_of_memory_stops_the_unit():
+    def hog():
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate")
+    unit = _steps.Unit(lambda **m: None, 0, "/", {})
+    with pytest.raises(_steps.OutOfMemory):
+        unit.call("MLP.forward", hog)
+
+
+TRAP = r"""
+import json, os, sys
+sys.path.insert(0, sys.argv[1])
+import _trap
+import torch
+calls = []
+folder = sys.argv[2]
+_trap.install(folder, lambda entry, where: calls.append([entry, where]))
+from torch.autograd import grad
+student = compile(open(os.path.join(folder, "mlp.py")).read(), os.path.join(folder, "mlp.py"),
+                  "exec")
+namespace = {}
+exec(student, namespace)
+values = namespace["run"](grad)
+print(json.dumps({"calls": calls, "values": values}))
+"""
+STUDENT = """\
+import torch
+import torch.autograd.functional as AF
+
+
+def run(grad):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    (x ** 2).sum().backward()
+    first = x.grad.tolist()
+    second = grad((x ** 3).sum(), x)[0].tolist()
+    third = AF.jacobian(lambda t: t * 2, x).diagonal().tolist()
+    return [first, second, third]
+"""
+
+
+def test_every_autograd_entry_point_is_reported_once_with_the_line_and_still_runs(tmp_path):
+    (tmp_path / "mlp.py").write_text(STUDENT)
+    ran = subprocess.run([sys.executable, "-c", TRAP, WORKER_SIDE, str(tmp_path)],
+                         capture_output=True, text=True, timeout=120, check=True)
+    out = json.loads(ran.stdout)
+    assert out["values"] == [[2.0, 4.0], [3.0, 12.0], [2.0, 2.0]]
+    assert out["calls"] == [
+        ["Tensor.backward", "mlp.py:7: (x ** 2).sum().backward()"],
+        ["torch.autograd.grad", "mlp.py:9: second = grad((x ** 3).sum(), x)[0].tolist()"],
+        ["torch.autograd.functional.jacobian",
+         "mlp.py:10: third = AF.jacobian(lambda t: t * 2, x).diagonal().tolist()"]]
