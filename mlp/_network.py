@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import pairwise
 
 import torch
 from torch import Tensor
@@ -43,6 +44,8 @@ class Network:
         dtype, device, generator: where and how the parameters are drawn.
     """
 
+    _versions: dict[str, int]  # set by `keep`; read only once the cache is full
+
     def __init__(self, widths: Sequence[int], f_function: str, g_function: str, *,
                  gain: float | None = None, dtype: torch.dtype | None = None,
                  device: torch.device | str | None = None,
@@ -57,7 +60,7 @@ class Network:
         kw = dict(dtype=validate.as_dtype("dtype", dtype), device=device)
 
         self.parameters = dict()
-        for layer, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:], strict=True), 1):
+        for layer, (n_in, n_out) in enumerate(pairwise(widths), 1):
             W = torch.randn(n_out, n_in, generator=generator, **kw)
             if gain is None:
                 b = torch.randn(n_out, generator=generator, **kw)
@@ -67,7 +70,6 @@ class Network:
             self.parameters[f"W{layer}"], self.parameters[f"b{layer}"] = W, b
         self.grads = {f"dJd{k}": torch.zeros_like(v) for k, v in self.parameters.items()}
         self.cache: dict[str, Tensor] = dict()
-        self._versions: dict[str, int] = dict()
 
     def take_input(self, x: object) -> Tensor:
         """x checked against W1's width, dtype and device, and detached from any graph."""
