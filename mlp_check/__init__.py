@@ -18,7 +18,7 @@ import importlib
 # Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
     "tolerance_for": ".tolerance", "DIGITS_KEPT": ".tolerance", "main": "._cli",
-    "check_file": "._check", "check_files": "._check", "Report": "._check", "Limits": "._runner",
+    "check_file": "._check", "check_files": "._check", "Report": "._report", "Limits": "._outcome",
     "to_json": "._formats", "to_text": "._render", "CASES": "._cases", "SIZES": "._cases",
     "Case": "._cases", "COURSE_TESTS": "._cases", "QUANTITIES": "._reference",
 }

@@ -7,56 +7,23 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import _pool
 from ._cases import CASES, COURSE_TESTS
 from ._compare import Got
-from ._course import CourseResult, course_result
+from ._course import course_result
 from ._diagnose import autograd_text, diagnose
 from ._disagree import disagreements
+from ._outcome import Limits, Outcome
 from ._plan import DTYPES, Plan, make_plan
+from ._report import Report
 from ._result import CaseResult, Finding, assemble
-from ._runner import Limits, Outcome, run_file
+from ._runner import run_file
 
 # The pip package of modules whose import name is not their package's name.
 PIP_NAMES = {"sklearn": "scikit-learn", "cv2": "opencv-python", "PIL": "Pillow",
              "yaml": "PyYAML", "skimage": "scikit-image", "bs4": "beautifulsoup4"}
-
-
-@dataclass
-class Report:
-    """One file's outcome: `unusable` says why it could not be graded, else the course's tests,
-    the cases, file-level findings and what the two verdicts' disagreement means."""
-
-    path: Path
-    cases: list[CaseResult]
-    course: list[CourseResult]
-    unusable: str | None = None
-    seed: int = 0
-    strict: bool = False
-    findings: list[Finding] = field(default_factory=list)
-    disagreements: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def course_ok(self) -> bool:
-        return self.unusable is None and all(c.passed for c in self.course)
-
-    @property
-    def functions_ok(self) -> bool:
-        kinds = {"failure", "note"} if self.strict else {"failure"}
-        return self.unusable is None and all(r.ok(self.strict) for r in self.cases) \
-            and not any(f.kind in kinds for f in self.findings)
-
-    @property
-    def ok(self) -> bool:
-        return self.course_ok and self.functions_ok
-
-    @property
-    def exit_status(self) -> int:
-        return 2 if self.unusable is not None else 0 if self.ok else 1
 
 
 def unreadable(path: Path) -> str | None:

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 from . import _pool
+from ._outcome import Limits
 from ._progress import Progress
-from ._runner import Limits
 
 DESCRIPTION = """\
 Grade homework mlp.py files (MLP, mse_loss, bce_loss) the way the course's three tests do, then
@@ -88,7 +88,8 @@ def expand(paths: list[str], pattern: str) -> list[Path]:
 
 
 def render(reports: list, fmt: str) -> str:
-    from ._formats import to_csv, to_gradescope, to_json, to_junit
+    from ._formats import to_csv, to_json, to_junit
+    from ._gradescope import to_gradescope
     from ._render import to_text
     if fmt == "csv":
         return to_csv(reports)

@@ -17,8 +17,8 @@ from mlp.twin import torch_loss, twin_grads
 
 from ._cases import COURSE_NORM_LIMIT, CourseTest
 from ._compare import Got
+from ._outcome import UnitOutcome
 from ._reference import GRADS, PARAMETER, twin
-from ._runner import UnitOutcome
 
 
 @dataclass

@@ -1,6 +1,5 @@
 """The report for a program: JSON (everything the text shows), CSV (a row per file), JUnit XML
-(a test case per course test and per case) and Gradescope's results.json (a test per course test
-and per homework function, one point each)."""
+(a test case per course test and per case) and Gradescope's results.json (`_gradescope`)."""
 
 from __future__ import annotations
 
@@ -14,12 +13,12 @@ import torch
 
 from ._compare import rel_err
 from ._groups import groups
-from ._reference import FUNCTION, GRADS
-from ._render import float64_mark, to_text, tolerance_rule, verdict
+from ._reference import GRADS
+from ._render import float64_mark, tolerance_rule, verdict
 from .tolerance import tolerance_for
 
 if TYPE_CHECKING:
-    from ._check import Report
+    from ._report import Report
     from ._result import RunResult
 
 PASSES = ("clear_grad_and_cache, forward, backward: against torch's",
@@ -49,11 +48,12 @@ def _pass_err(got, expected):
 
 def to_json(report: Report) -> dict:
     """Everything the text shows; `{"ok": false, "error": ..., "cases": []}` when unusable."""
-    base = {"path": str(report.path), "exit_status": report.exit_status}
+    base = {"path": str(report.path), "exit_status": report.exit_status,
+            "seconds": round(report.seconds, 3)}
     if report.unusable is not None:
         return {"ok": False, "error": report.unusable, "cases": [], **base}
     return {"ok": report.ok, **base, "error": None, "strict": report.strict, "seed": report.seed,
-            "seconds": round(report.seconds, 3), "verdict": verdict(report),
+            "verdict": verdict(report),
             "tolerance": {"rule": tolerance_rule(), "float32": tolerance_for(torch.float32),
                           "float64": tolerance_for(torch.float64)},
             "course_tests": {"ok": report.course_ok, "tests": [
@@ -129,41 +129,3 @@ def to_junit(reports: list[Report]) -> str:
         suite.set("failures", str(sum(c.find("failure") is not None for c in cases)))
         suite.set("errors", str(sum(c.find("error") is not None for c in cases)))
     return ET.tostring(root, encoding="unicode") + "\n"
-
-
-def functions(report: Report) -> dict[str, list[str]]:
-    """Each function of the homework ("MLP.forward", "mse_loss", ...) -> why it fails (empty
-    when every case agrees), from the checks and the failures about its quantities."""
-    out: dict[str, list[str]] = {}
-    for r in report.cases:
-        for q, template in FUNCTION.items():
-            name, check = template.format(loss=r.case.loss), r.checks[q]
-            why = out.setdefault(name, [])
-            texts = [f.text for f in r.findings if q in f.quantities and f.kind == "failure"]
-            if check.status != "ok" or texts:
-                why += [t for t in texts or [f"{q} {check.status} in {r.case.label}"]
-                        if t not in why]
-    # In the order of the pass: forward, the losses (as the cases list them), backward.
-    return dict(sorted(out.items(), key=lambda kv: {"MLP.forward": 0, "MLP.backward": 2}.get(
-        kv[0], 1)))
-
-
-def to_gradescope(report: Report) -> dict:
-    """Gradescope's results.json: a point per course test, per function of the homework, and
-    for computing the gradients without autograd."""
-    if report.unusable is not None:
-        return {"score": 0, "output": to_text(report), "tests": [
-            {"name": "the file can be graded", "score": 0, "max_score": 1, "status": "failed",
-             "output": report.unusable}]}
-    tests = [{"name": f"the course's {c.test.name} ({c.test.case.label})",
-              "score": int(bool(c.passed)), "max_score": 1,
-              "status": "passed" if c.passed else "failed", "output": c.error or ""}
-             for c in report.course]
-    for name, why in functions(report).items():
-        tests.append({"name": name, "score": int(not why), "max_score": 1,
-                      "status": "failed" if why else "passed", "output": "\n".join(why)})
-    uses = sorted({f.text for r in report.cases for f in r.findings if "autograd is not" in
-                   f.text} | {f.text for f in report.findings if "autograd is not" in f.text})
-    tests.append({"name": "no autograd", "score": int(not uses), "max_score": 1,
-                  "status": "failed" if uses else "passed", "output": "\n".join(uses)})
-    return {"score": sum(t["score"] for t in tests), "output": to_text(report), "tests": tests}

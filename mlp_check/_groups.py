@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ._cases import CASES
 
 if TYPE_CHECKING:
-    from ._check import Report
+    from ._report import Report
 
 BLOCKED = ("error", "missing", "not run")
 

@@ -31,6 +31,7 @@ ZYGOTE_FIELDS = {"ready": {"pid": int}, "forked": {"pid": int}, "exited": {"stat
 FIELDS = {"loaded": {}, "unusable": {"error": str, "module": str}, "memory": {"step": str},
           "step": {"unit": int, "step": str}, "values": {"unit": int, "values": dict},
           "raised": {"unit": int, "step": str, "message": str}, "done": {"unit": int},
+          "hold": {},
           "autograd": {"step": str, "entry": str, "where": str}}
 
 

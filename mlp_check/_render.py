@@ -14,7 +14,7 @@ from ._reference import QUANTITIES
 from .tolerance import tolerance_for
 
 if TYPE_CHECKING:
-    from ._check import Report
+    from ._report import Report
     from ._result import CaseResult, RunResult
 
 WIDTH = 100

@@ -8,8 +8,8 @@ from torch import Tensor
 
 from ._cases import Case
 from ._compare import Check, Got, judge, rel_err
+from ._outcome import UnitOutcome
 from ._reference import GRADS, QUANTITIES
-from ._runner import UnitOutcome
 
 
 @dataclass(frozen=True)

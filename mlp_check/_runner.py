@@ -1,11 +1,11 @@
 """Run one file's units in worker processes: a time limit per call, a budget per file, a memory
 cap, and never a hang or a crash of the grader.
 
-A worker runs the units in order. When a call hangs (no word within the limit) or the worker dies
-(`os._exit`, a segfault), that unit is marked, the worker and everything it started are killed,
-and a new worker goes on from the next unit. A function that hangs twice in a row is not called
-again: the units after it report it as not run. When the file's budget is spent, the units left
-are not run either, so no file takes much longer than the budget.
+A worker runs the units in order. When a call hangs (no word within the limit) or the worker
+dies (`os._exit`, a segfault), that unit is marked, the worker and everything it started are
+killed, and a new worker goes on from the next unit. A function that hangs, or ends its process,
+twice in a row is not called again: the units after it report it as not run. When the file's
+budget is spent, the units left are not run either, so no file takes much longer than the budget.
 """
 
 from __future__ import annotations
@@ -13,42 +13,12 @@ from __future__ import annotations
 import signal
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._outcome import Limits, Outcome, UnitOutcome
 from ._process import TIMEOUT, Job
 
-
-@dataclass
-class UnitOutcome:
-    """What the parent collected from the worker for one unit."""
-
-    values: dict = field(default_factory=dict)
-    raised: list[str] = field(default_factory=list)
-    failure: str | None = None  # why it stopped early: a timeout, a death, the time budget
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Seconds per call, per import of the file, per file; bytes of address space per worker."""
-
-    call: float = 3.0
-    load: float = 15.0
-    budget: float = 25.0
-    memory: int = 4 * 2**30
-
-
-@dataclass
-class Outcome:
-    """A file's units, or why it could not be run; what it did that the report should say."""
-
-    units: list[UnitOutcome]
-    unusable: str | None = None
-    missing_module: str = ""
-    memory: str | None = None  # the step that hit the memory cap
-    autograd: list[tuple[int, str, str, str]] = field(default_factory=list)
-    noise: int = 0  # lines in the grader's channel that were not the grader's
-    skipped: dict[str, str] = field(default_factory=dict)
+SETUP = "the grader's own setup"  # before the unit's first call: no function to give up on
 
 
 def death(job: Job) -> str:
@@ -117,6 +87,24 @@ class FileRun:
         self.progress(1)
         return start + 1
 
+    def stopped(self, unit: UnitOutcome, what: str, died: bool, job: Job) -> None:
+        """Say why the unit stopped at `what`; a function that hangs, or ends its process,
+        twice in a row is not called again."""
+        limit = self.limits.call
+        if died:
+            unit.failure = f"the process died during {what}: {death(job)}"
+            again = f"{what} ended its process twice in a row"
+        elif time.monotonic() >= self.deadline:
+            unit.failure = f"{what} was still running when the file's budget of " \
+                           f"{self.limits.budget:g} s ran out"
+            return
+        else:
+            unit.failure = f"{what} did not return within {limit:g} s (an endless loop?)"
+            again = f"{what} did not return within {limit:g} s, twice in a row"
+        self.streak[what] += 1
+        if self.streak[what] >= 2 and what != SETUP:
+            self.out.skipped[what] = again
+
     def collect(self, job: Job, index: int) -> int:
         """Store the worker's messages from unit `index`; return where the next worker goes on."""
         n, step, limit = len(self.out.units), None, self.limits.call
@@ -125,27 +113,19 @@ class FileRun:
             message = job.receive(min(deadline, self.deadline))
             unit = self.out.units[index]
             if message == TIMEOUT or message is None:
-                what = step or "the grader's own setup"
-                if message is None:
-                    unit.failure = f"the process died during {what}: {death(job)}"
-                elif time.monotonic() >= self.deadline:
-                    unit.failure = f"{what} was still running when the file's budget of " \
-                                   f"{self.limits.budget:g} s ran out"
-                else:
-                    unit.failure = f"{what} did not return within {limit:g} s (an endless loop?)"
-                    self.streak[what] += 1
-                    if self.streak[what] >= 2:
-                        self.out.skipped[what] = f"{what} did not return within {limit:g} s, " \
-                                                 f"twice in a row"
+                self.stopped(unit, step or SETUP, message is None, job)
                 self.progress(1)
                 return index + 1
             event = message["event"]
             if event == "memory":
                 self.out.memory = message["step"]
                 return n
-            if event == "autograd":
+            if event == "hold":  # torch imports what autograd needs: an import's time for it
+                deadline = time.monotonic() + self.limits.load
+            elif event == "autograd":  # reported once that import is done: a new clock
                 self.out.autograd.append((index, message["step"], message["entry"],
                                           message["where"]))
+                deadline = time.monotonic() + limit
             elif message.get("unit") != index:
                 continue  # out of order: not this worker's to say
             elif event == "step":

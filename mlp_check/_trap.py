@@ -50,12 +50,17 @@ def source_line(path, lineno):
     return f"{os.path.basename(path)}:{lineno}" + (f": {text}" if text else "")
 
 
-def install(folder, report):
-    """Wrap every entry point; `report(name, line)` hears of each call from the candidate."""
+def install(folder, report, hold=lambda: None):
+    """Wrap every entry point; `report(name, line)` hears of each call from the candidate, and
+    `hold()` just before torch's slow first-call import (the worker restarts the clock there)."""
     def wrap(name, original):
         def trapped(*args, **kwargs):
             depth = getattr(_inside, "depth", 0)
             if depth == 0 and (line := candidate_line(folder)) is not None:
+                # torch's first backward imports this (and SymPy, 1-2 s): import it between
+                # two restarts of the call's clock, so the file is not charged for it.
+                hold()
+                import torch.fx.experimental.symbolic_shapes  # noqa: F401
                 report(name, line)
             _inside.depth = depth + 1
             try:

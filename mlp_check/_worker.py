@@ -8,7 +8,8 @@ module name of its own and runs the units from `job["start"]`, sending through t
 
 - `loaded`, or `unusable` with the error (and the missing module's name, if that was it);
 - per unit, `step` before each call (so a hang can be named), `values` as results come,
-  `raised` for each exception, `autograd` for each trapped call, and `done`;
+  `raised` for each exception, `autograd` for each trapped call (after `hold`, while torch
+  imports what autograd needs), and `done`;
 - `memory` when the cap was hit, and nothing after it.
 
 Every line starts with the job's token; the parent drops any line that does not, so whatever
@@ -82,9 +83,10 @@ def serve(job, channel_fd):
     folder = os.path.dirname(os.path.abspath(job["path"]))
     os.chdir(folder)
     sys.path.append(folder)  # for the candidate's own helper modules
+    current = _steps.CURRENT
     _trap.install(folder, lambda entry, where: emit(
-        event="autograd", step=_steps.CURRENT["step"] or "importing the file",
-        entry=entry, where=where))
+        event="autograd", step=current["step"] or "importing the file", entry=entry,
+        where=where), lambda: emit(event="hold"))
     try:
         module = load(job["path"])
     except BaseException as exc:  # noqa: BLE001 - whatever it is, it is the answer

@@ -21,13 +21,10 @@ import sys
 import _procs
 import _worker  # this script's folder is still on the path here
 
-# Imported once here rather than in every worker: torch's first backward with a gradient
-# imports symbolic_shapes (and SymPy, 1-2 s), and homework files often import numpy.
-for _module in ("torch.fx.experimental.symbolic_shapes", "numpy"):
-    try:
-        __import__(_module)
-    except ImportError:
-        pass
+try:  # imported once here rather than in every worker: homework files often import numpy
+    import numpy  # noqa: F401
+except ImportError:
+    pass
 
 del sys.path[0]  # ... and no longer: the candidate's imports must not see it
 

@@ -11,8 +11,8 @@ from types import ModuleType
 
 import mlp_check
 from mlp_check._check import Report, grade
+from mlp_check._outcome import Outcome, UnitOutcome
 from mlp_check._plan import make_plan
-from mlp_check._runner import Outcome, UnitOutcome
 
 CORPUS = Path(__file__).parent / "corpus"
 WORKER_SIDE = str(Path(mlp_check.__file__).parent)

@@ -15,11 +15,12 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from mlp_check._check import Report
 from mlp_check._cli import expand, main, memory_size, parser, render
-from mlp_check._formats import to_gradescope, to_json
+from mlp_check._formats import to_json
+from mlp_check._gradescope import to_gradescope
 from mlp_check._progress import Progress
 from mlp_check._render import to_text
+from mlp_check._report import Report
 
 from .check_helpers import CORPUS, load, report_here
 

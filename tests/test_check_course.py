@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from mlp_check._cases import COURSE_TESTS
 from mlp_check._course import course_result
-from mlp_check._runner import UnitOutcome
+from mlp_check._outcome import UnitOutcome
 
 from .check_helpers import load, report_here
 
