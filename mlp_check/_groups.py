@@ -32,7 +32,11 @@ def groups(report: Report) -> list[Group]:
             g = found.setdefault(f.text, Group(f.kind, f.text, f.quantities))
             if r.case.label not in g.cases:
                 g.cases.append(r.case.label)
+    by_label = {r.case.label: r for r in report.cases}
     for g in found.values():
+        if any(by_label[c].run.checks[q].status in BLOCKED for c in g.cases
+               for q in g.quantities):
+            continue  # it says why there is no value: nothing for it to tell elsewhere
         for r in report.cases:
             run = r.float64 if g.text.startswith("in a float64") else r.run
             blocked = [q for q in g.quantities if run.checks[q].status in BLOCKED]

@@ -20,7 +20,7 @@ class Limits:
 
     call: float = 3.0
     load: float = 15.0
-    budget: float = 25.0
+    budget: float = 20.0
     memory: int = 4 * 2**30
 
 

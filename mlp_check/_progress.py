@@ -17,7 +17,7 @@ class Progress:
         self.on = self.stream.isatty()
         self.units, self.files = max(units, 1), files
         self.done_units = self.done_files = 0
-        self.start, self.lock = time.monotonic(), threading.Lock()
+        self.start, self.lock, self.shown = time.monotonic(), threading.Lock(), ""
 
     def advance(self, n: int = 1) -> None:
         with self.lock:
@@ -34,10 +34,12 @@ class Progress:
             return
         filled = round(self.WIDTH * self.done_units / self.units)
         elapsed = int(time.monotonic() - self.start)
-        self.stream.write(f"\r[{'█' * filled}{'·' * (self.WIDTH - filled)}] "
-                          f"{self.done_files}/{self.files} files  {elapsed // 60}:"
-                          f"{elapsed % 60:02d}")
-        self.stream.flush()
+        line = (f"\r[{'█' * filled}{'·' * (self.WIDTH - filled)}] {self.done_files}/"
+                f"{self.files} files  {elapsed // 60}:{elapsed % 60:02d}")
+        if line != self.shown:  # drawn again only when it changes
+            self.shown = line
+            self.stream.write(line)
+            self.stream.flush()
 
     def __enter__(self) -> Progress:
         self._draw()

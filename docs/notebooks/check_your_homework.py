@@ -221,7 +221,7 @@ assert any("compensating mistakes" in s for s in compensating["disagreements"])
 # %% [markdown]
 # The third shows the limits at work: a call that does not return within `--timeout` (3 s by
 # default, 1 s here) is stopped; a function that does so twice in a row is not called again, and
-# what needs it is reported as not run; no file takes much longer than `--budget` (25 s). The
+# what needs it is reported as not run; no file takes much longer than `--budget` (20 s). The
 # JSON of a case carries every check with its error, its tolerance and the dtype it came back
 # as:
 
