@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -15,19 +14,19 @@ import torch
 
 from mlp import MLP
 
+from . import background
 from .reference import twin_of
 
 
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected
 def pytest_collection_modifyitems(config, items):
-    """Under `pytest -n 2` (`make test`), every `site` test joins one xdist group, so one worker
-    builds the site once and browses it while the other runs the unit tests (`--dist loadgroup`
-    in pyproject.toml sends a group to one worker). They go first, the longest job. Without -n
-    nothing changes."""
-    if hasattr(config, "workerinput") or config.getoption("dist", "no") != "no":
-        for item in items:
-            if item.get_closest_marker("site"):
-                item.add_marker(pytest.mark.xdist_group("site"))
-        items.sort(key=lambda item: item.get_closest_marker("site") is None)
+    """The `site` tests run last: the site builds in the background from the first test on
+    (`_site_build`), while the unit tests run. Under `pytest -n 2` (`make test`) the workers
+    share that one build; `--dist loadfile --no-loadscope-reorder` (pyproject.toml) keeps each
+    file on one worker, so a module-scoped fixture is set up once, and keeps this order.
+    (xdist_group with `--dist loadgroup` does not group under pytest 9.2 with pytest-xdist 3.8:
+    xdist renames node ids, which pytest 9.2 no longer reads; pytest-xdist issue 1386.)"""
+    items.sort(key=lambda item: item.get_closest_marker("site") is not None)
 
 
 @pytest.fixture
@@ -60,25 +59,34 @@ SITE_URL = f"http://127.0.0.1/{SUBPATH}/"
 REPO_URL = f"https://github.com/example/{SUBPATH}"
 
 
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """`mkdocs build --strict` from the working tree, every notebook executed, cache off.
-
-    Returns (site_dir, build_log). The site lands in <tmp>/<SUBPATH>/ so that serving <tmp>
-    puts it under a sub-path, as GitHub Pages does.
-    """
-    root = tmp_path_factory.mktemp("www")
-    site_dir = root / SUBPATH
+@pytest.fixture(scope="session", autouse=True)
+def _site_build(request, tmp_path_factory):
+    """Starts `mkdocs build --strict` (every notebook executed, cache off) in the background as
+    the first test starts, if any selected test needs the site: once per run, also under -n."""
+    shared = background.shared_dir(request.config, tmp_path_factory)
+    if not any("built_site" in item.fixturenames for item in request.session.items):
+        yield
+        return
     env = dict(os.environ, NOTEBOOK_CACHE="false", NO_MKDOCS_2_WARNING="1",
                SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     env.pop("MPLBACKEND", None)  # with Agg set, notebook plots silently vanish
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"strict build failed:\n{log[-6000:]}"
-    return site_dir, log
+    site_dir = shared / "www" / SUBPATH
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    with background.once(shared / "site-build", command, timeout=600, cwd=ROOT, env=env):
+        yield
+
+
+@pytest.fixture(scope="session")
+def built_site(request, tmp_path_factory):
+    """The strict build `_site_build` started, waited for. Returns (site_dir, build_log).
+
+    The site lands in <tmp>/www/<SUBPATH>/ so that serving <tmp>/www puts it under a sub-path,
+    as GitHub Pages does.
+    """
+    shared = background.shared_dir(request.config, tmp_path_factory)
+    returncode, log = background.result(shared / "site-build", timeout=660)
+    assert returncode == "0", f"strict build failed ({returncode}):\n{log[-6000:]}"
+    return shared / "www" / SUBPATH, log
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
