@@ -47,7 +47,7 @@ $(BROWSER):
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-# Two workers: one builds and browses the site, the other runs the unit tests meanwhile.
+# Two workers run the tests while the site builds in the background (tests/conftest.py).
 test: install
 	$(PY) -m pytest -n 2
 
