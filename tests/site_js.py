@@ -21,8 +21,21 @@ MATH = """() => ({
       .filter(e => !e.querySelector(".katex")).map(e => e.textContent.slice(0, 80)),
 })"""
 
-IMAGES = """() => [...document.querySelectorAll("article img")].map(i => ({
-  src: i.currentSrc.slice(-40), ok: i.complete, w: i.naturalWidth, h: i.naturalHeight}))"""
+# Every plot, loaded now although the page asks the browser to load it lazily.
+IMAGES = """async () => {
+  const images = [...document.querySelectorAll("article img")];
+  images.forEach(i => { i.loading = "eager"; });
+  await Promise.all(images.map(i => i.decode().catch(() => null)));
+  return images.map(i => ({
+    src: i.currentSrc.slice(-40), ok: i.complete, w: i.naturalWidth, h: i.naturalHeight}));
+}"""
+
+# The search results' text, code left out (a docstring's TeX is code, not a formula).
+SEARCH_RESULTS = """() => [...document.querySelectorAll(".md-search-result__item")].map(item => {
+  const clone = item.cloneNode(true);
+  clone.querySelectorAll("pre, code").forEach(e => e.remove());
+  return [item.querySelector("a").getAttribute("href"), clone.textContent];
+})"""
 
 # A word of an output, a table cell or a paragraph laid out on two lines ("identi/ty").
 MIDWORD = """() => {
@@ -47,8 +60,8 @@ MIDWORD = """() => {
   return broken;
 }"""
 
-# A table whose columns do not fit its box (hidden behind a scroll bar) at this width.
+# A table wider than the text column, whose last columns hide behind a scroll bar.
 TABLES = """() => [...document.querySelectorAll("article table")]
-  .filter(t => t.scrollWidth > t.clientWidth + 1
-            || t.parentElement.scrollWidth > t.parentElement.clientWidth + 1)
+  .filter(t => t.getBoundingClientRect().right > t.closest("article")
+                                                   .getBoundingClientRect().right + 1)
   .map(t => t.innerText.slice(0, 60))"""

@@ -1,6 +1,7 @@
 // Typeset TeX at build time with the KaTeX that package-lock.json pins; the pages then need no
-// script to show math. One process serves a whole build: each stdin line is a JSON request
-// {"tex": ..., "display": bool}, each stdout line the JSON answer {"html": ...} or {"error": ...}.
+// script to show math. One process serves a whole build: each stdin line is a JSON list of
+// requests {"tex": ..., "display": bool}, each stdout line the list of answers, {"html": ...}
+// or {"error": ...}.
 // argv[2] holds the macros as JSON (derivations/notation.py's KATEX_MACROS, the one source).
 "use strict";
 const katex = require("katex");
@@ -25,5 +26,5 @@ function render({ tex, display }) {
 }
 
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
-  process.stdout.write(JSON.stringify(render(JSON.parse(line))) + "\n");
+  process.stdout.write(JSON.stringify(JSON.parse(line).map(render)) + "\n");
 });

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import xml.etree.ElementTree as ET
 
 MATHML = re.compile(r"<math\b.*?</math>", re.S)
@@ -62,4 +63,4 @@ def katex_search_text(katex_html: str) -> str:
     except ET.ParseError:
         return ""
     text = re.sub(r"[\u2061-\u2064\u200b]", "", _text(root))  # invisible function application
-    return re.sub(r"\s+", " ", text).strip()
+    return unicodedata.normalize("NFC", re.sub(r"\s+", " ", text).strip())  # y + ^ is ŷ

@@ -39,6 +39,11 @@ NOTEBOOK_PAGES = "notebooks/*.py"  # docs-relative; mkdocs-jupyter renders what 
 state: dict = {}
 
 
+def on_startup(command, dirty):
+    if command == "serve":  # the first notebook edit need not wait for torch's import
+        notebooks.Zygote.shared()
+
+
 def on_config(config):
     if not (KATEX / "katex.min.css").exists():
         raise PluginError(f"KaTeX is missing from {KATEX}: run `make` (it runs `npm ci`)")
@@ -81,6 +86,7 @@ def on_page_content(html, page, config, files):
     if source is not None:
         html = _notebook(html, page, config, files, source)
     try:
+        state["typesetter"].prefetch(site_math.formulas(html))
         html, text = site_math.typeset_html(html, state["typesetter"].render)
     except site_math.MathError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from None

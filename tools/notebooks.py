@@ -30,6 +30,8 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from tools.kernel_zygote import KERNEL_NAME, Zygote
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "docs" / "notebooks"
 CACHE = ROOT / ".cache" / "notebooks"
@@ -68,7 +70,8 @@ def executed_path(notebook: Path, code: bytes) -> Path:
     return CACHE / key.hexdigest()[:24] / (notebook.stem + ".ipynb")
 
 
-def execute(notebook: Path, target: Path, running: dict | None = None) -> float:
+def execute(notebook: Path, target: Path, running: dict | None = None,
+            kernel_name: str = "python3") -> float:
     """Run every cell of `notebook` in a fresh kernel; write the result to `target` atomically.
 
     While it runs, `running[notebook]` holds its client, whose kernel `Execution.cancel` stops.
@@ -80,7 +83,7 @@ def execute(notebook: Path, target: Path, running: dict | None = None) -> float:
 
     start = time.perf_counter()
     nb = jupytext.read(notebook)
-    client = NotebookClient(nb, kernel_name="python3", timeout=600, allow_errors=False,
+    client = NotebookClient(nb, kernel_name=kernel_name, timeout=600, allow_errors=False,
                             record_timing=False,
                             resources={"metadata": {"path": str(notebook.parent)}})
     if running is not None:
@@ -115,9 +118,11 @@ class Execution:
         seconds = _durations()
         todo.sort(key=lambda nb: -seconds.get(nb.name, nb.stat().st_size / 1e3))
         self._pool = ThreadPoolExecutor(workers or os.cpu_count() or 2)
+        Zygote.shared()  # one process imports torch & co; each kernel is a fork of it
         log(f"executing {len(todo)} notebooks, {self._pool._max_workers} at a time")
         for nb in todo:
-            self._futures[nb] = self._pool.submit(execute, nb, self.targets[nb], self._running)
+            self._futures[nb] = self._pool.submit(execute, nb, self.targets[nb], self._running,
+                                                  KERNEL_NAME)
             self._futures[nb].add_done_callback(lambda f, nb=nb: self._done(nb, f))
         self._pool.shutdown(wait=False)
 

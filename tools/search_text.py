@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 UNINDEXED = re.compile(r'<(div|details) class="(?:jp-CodeMirrorEditor|jp-InputPrompt|'
-                       r'jp-OutputPrompt|nb-fold|quote)\b')
+                       r'jp-OutputPrompt|nb-fold|quote|mkdocstrings-source)\b')
 DIV_TAG = re.compile(r"</?div\b[^>]*>")
 
 

@@ -64,22 +64,28 @@ class Typesetter:
     def render(self, tex: str, display: bool) -> tuple[str, str]:
         key = (tex.strip(), display)
         if key not in self._memo:
-            self._memo[key] = self._ask(*key)
+            self.prefetch([key])
         return self._memo[key]
 
-    def _ask(self, tex: str, display: bool) -> tuple[str, str]:
+    def prefetch(self, keys) -> None:
+        """Typeset every (tex, display) not yet known, in one exchange with node."""
+        todo = sorted({(tex.strip(), display) for tex, display in keys} - self._memo.keys())
+        if not todo:
+            return
         with self._lock:
             if self._proc is None or self._proc.poll() is not None:
                 self._proc = subprocess.Popen(
                     ["node", str(RENDERER), self._macros], cwd=ROOT, text=True,
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, encoding="utf-8")
-            self._proc.stdin.write(json.dumps({"tex": tex, "display": display}) + "\n")
+            request = [{"tex": tex, "display": display} for tex, display in todo]
+            self._proc.stdin.write(json.dumps(request) + "\n")
             self._proc.stdin.flush()
-            answer = json.loads(self._proc.stdout.readline())
-        if "error" in answer:
-            raise MathError(f"KaTeX cannot typeset {tex!r}: {answer['error']}")
-        # The MathML keeps the TeX in an <annotation>: the index gets the text twin instead.
-        return answer["html"], katex_search_text(answer["html"])
+            answers = json.loads(self._proc.stdout.readline())
+        for (tex, display), answer in zip(todo, answers, strict=True):
+            if "error" in answer:
+                raise MathError(f"KaTeX cannot typeset {tex!r}: {answer['error']}")
+            # The MathML keeps the TeX in an <annotation>: the index gets the text twin instead.
+            self._memo[tex, display] = answer["html"], katex_search_text(answer["html"])
 
     def close(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
@@ -113,6 +119,13 @@ def typeset_latex_output(text: str, render) -> tuple[str, str]:
         return typeset_text(text, render)
     tex = next(g for g in whole.groups() if g is not None)
     return render(re.sub(r"^\s*\\displaystyle\b", "", tex), True)
+
+
+def formulas(page: str) -> list[tuple[str, bool]]:
+    """Every (tex, display) that `typeset_html` will ask for, to typeset them in one batch."""
+    found: list[tuple[str, bool]] = []
+    typeset_html(page, lambda tex, display: found.append((tex, display)) or ("", ""))
+    return found
 
 
 def typeset_html(page: str, render) -> tuple[str, str]:

@@ -1,0 +1,69 @@
+"""tools/notebook_page.py and tools/search_text.py: a notebook's HTML made a site page."""
+
+from __future__ import annotations
+
+import base64
+
+import nbformat
+import pytest
+
+from tools import notebook_page, search_text
+
+PNG = base64.b64encode(b"\x89PNG fake").decode()
+
+
+def test_styles_are_shared_and_scripts_dropped():
+    page, css = notebook_page.shared_css('<style type="text/css">a{b:c}</style><p>x</p>'
+                                         '<script>load("cdn")</script><style>d{e:f}</style>')
+    assert page == "<p>x</p>" and css == "a{b:c}\nd{e:f}"
+
+
+def test_heading_ids_come_from_words_not_tex():
+    full = ('<h2 id="1.1.c-$\\operatorname{ReLU}$">1.1.c <span class="katex">K</span>'
+            '<a class="anchor-link" href="#x">¶</a></h2><a href="#1.1.c-$\\operatorname{ReLU}$">')
+    twin = ('<h2 id="1.1.c-$\\operatorname{ReLU}$">1.1.c ReLU′(0)<a class="anchor-link" '
+            'href="#x">¶</a></h2>')
+    full, twin, tokens = notebook_page.headings(full, twin)
+    assert [t["id"] for t in tokens] == ["11c-relu0"]
+    assert 'id="11c-relu0"' in twin and 'href="#11c-relu0"' in full and "¶" not in full
+
+
+def test_hide_input_folds_the_code_only():
+    cell = ('<div class="jp-Cell jp-CodeCell celltag_hide-input"><div class="jp-Cell-inputWrapper">'
+            '<div>code</div></div><div class="jp-Cell-outputWrapper">out</div></div>')
+    folded = notebook_page.fold_inputs(cell)
+    assert '<summary>Show code</summary><div class="jp-Cell-input' in folded
+    assert folded.index("</details>") < folded.index("jp-Cell-outputWrapper")
+
+
+def _nb(*cells):
+    nb = nbformat.v4.new_notebook()
+    for tags, alt, n in cells:
+        outputs = [nbformat.v4.new_output("display_data", data={"image/png": PNG})] * n
+        nb.cells.append(nbformat.v4.new_code_cell("plot()", outputs=outputs,
+                                                  metadata={"tags": tags, "alt": alt}))
+    return nb
+
+
+def test_plots_become_linked_files_with_their_cells_alt_text():
+    nb = _nb(([], "loss falls", 1), (["remove-cell"], "gone", 1), ([], None, 1))
+    html = f'<img src="data:image/png;base64,{PNG}"/>' * 2
+    written = {}
+    page, missing = notebook_page.extract_images(html, notebook_page.image_alts(nb),
+                                                 written.__setitem__)
+    (name,) = written
+    assert page.count(f'<a class="nb-figure" href="{name}"') == 2
+    assert 'alt="loss falls"' in page and missing == [name]
+
+
+def test_an_image_count_that_does_not_match_the_notebook_fails():
+    with pytest.raises(ValueError, match="1 images on the page, 2 image outputs"):
+        notebook_page.extract_images(f'<img src="data:image/png;base64,{PNG}">',
+                                     notebook_page.image_alts(_nb(([], "a", 2))), print)
+
+
+def test_the_index_reads_prose_without_code():
+    page = ('<div class="jp-Cell"><h2 id="a">A</h2></div><div class="jp-Cell">'
+            '<div class="jp-CodeMirrorEditor"><pre>x = 1</pre></div><p>dJdW1 is</p></div>'
+            '<details class="mkdocstrings-source"><pre>def f(): ...</pre></details>')
+    assert search_text.for_index(page).split() == ['<h2', 'id="a">A</h2>', '<p>dJdW1', 'is</p>']
