@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -191,11 +192,15 @@ def processes_with(marker: str) -> list[int]:
 
 
 @pytest.fixture(scope="module")
-def batch():
-    """The whole corpus in one command, two files at a time, as JSON; then what is left."""
-    proc = subprocess.run([sys.executable, "-m", "mlp_check", str(CORPUS), "--jobs", "2",
-                           "--timeout", "2", "--format", "json"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)
+def batch(tmp_path_factory):
+    """The whole corpus in one command, two files at a time, as JSON; then what is left. The
+    command runs as a student would, in a folder that holds their own mlp.py (a copy of
+    half_mse.py), where `python -m` puts that file ahead of the network package `mlp`."""
+    student = tmp_path_factory.mktemp("student")
+    shutil.copy(CORPUS / "half_mse.py", student / "mlp.py")
+    proc = subprocess.run([sys.executable, "-m", "mlp_check", str(CORPUS), "mlp.py", "--jobs",
+                           "2", "--timeout", "2", "--format", "json"], cwd=student,
+                          capture_output=True, text=True, timeout=600)
     reports = {Path(f["path"]).stem: f for f in json.loads(proc.stdout)["files"]}
     return proc, reports, processes_with(ORPHAN)
 
@@ -207,7 +212,7 @@ def test_every_corpus_file_has_an_expectation():
 
 def test_the_batch_grades_every_file_and_exits_with_the_worst_status(batch):
     proc, reports, _ = batch
-    assert set(reports) == set(EXPECT)
+    assert set(reports) == set(EXPECT) | {"mlp"}
     assert proc.returncode == 2
     assert all(f"cannot grade {CORPUS / name}.py" in proc.stderr
                for name, e in EXPECT.items() if e.exit == 2)
@@ -219,6 +224,12 @@ def test_confusion_of_expected_and_got_verdicts_is_diagonal(batch):
                         for n, e in EXPECT.items())
     assert all(expected == got for expected, got in confusion), confusion
     assert sum(confusion.values()) == len(EXPECT)
+
+
+def test_python_m_grades_the_students_mlp_py_that_would_shadow_mlp(batch):
+    own = batch[1]["mlp"]
+    assert own["exit_status"] == 1 and own["course_tests"]["ok"] is False
+    assert any("J is half of torch's" in g["text"] for g in own["diagnoses"])
 
 
 def test_no_process_a_hostile_file_started_outlives_the_batch(batch):
