@@ -90,20 +90,24 @@ def grade(plan: Plan, path: Path, out: Outcome, strict: bool) -> Report:
 
 
 def _check(path: Path, plan: Plan, limits: Limits, strict: bool, progress) -> Report:
-    start = time.monotonic()
-    why = unreadable(path)
-    if why is None:
-        with _pool.Lease() as lease:
-            out = run_file(lease, path, plan.payload, len(plan.units), limits, progress)
-        why = why_unusable(out, limits)
-    else:
-        progress(len(plan.units))
+    start, done = time.monotonic(), [0]
+
+    def advance(n: int) -> None:
+        done[0] += n
+        progress(n)
+
     try:
+        why = unreadable(path)
+        if why is None:
+            with _pool.Lease() as lease:
+                out = run_file(lease, path, plan.payload, len(plan.units), limits, advance)
+            why = why_unusable(out, limits)
         report = Report(path, [], [], why, plan.seed, strict) if why else \
             grade(plan, path, out, strict)
     except Exception:  # noqa: BLE001 - one file must not stop a batch, even for the grader's bug
         report = Report(path, [], [], f"mlp-check itself failed on this file; please report "
                                       f"it:\n{traceback.format_exc()}", plan.seed, strict)
+    progress(max(0, len(plan.units) - done[0]))  # the units it never reached: the bar ends full
     report.seconds = time.monotonic() - start
     return report
 
