@@ -33,9 +33,10 @@ def to_gradescope(report: Report) -> dict:
     """Gradescope's results.json: a point per course test, per function of the homework, and
     for computing the gradients without autograd."""
     if report.unusable is not None:
-        return {"score": 0, "output": to_text(report), "tests": [
-            {"name": "the file can be graded", "score": 0, "max_score": 1, "status": "failed",
-             "output": report.unusable}]}
+        unusable = {"name": "the file can be graded", "score": 0, "max_score": 1,
+                    "status": "failed", "output": report.unusable}
+        return {"score": 0, "execution_time": round(report.seconds), "output": to_text(report),
+                "tests": [unusable]}
     tests = [{"name": f"the course's {c.test.name} ({c.test.case.label})",
               "score": int(bool(c.passed)), "max_score": 1,
               "status": "passed" if c.passed else "failed", "output": c.error or ""}
@@ -47,4 +48,5 @@ def to_gradescope(report: Report) -> dict:
                    f.text} | {f.text for f in report.findings if "autograd is not" in f.text})
     tests.append({"name": "no autograd", "score": int(not uses), "max_score": 1,
                   "status": "failed" if uses else "passed", "output": "\n".join(uses)})
-    return {"score": sum(t["score"] for t in tests), "output": to_text(report), "tests": tests}
+    return {"score": sum(t["score"] for t in tests), "execution_time": round(report.seconds),
+            "output": to_text(report), "tests": tests}
