@@ -6,8 +6,11 @@ Every equation the site shows comes from here, as an `Identity`: a quantity deri
 
 Modules, in the order of the derivation:
 
-- `activations`: sigmoid, ReLU, identity and their derivatives (`ACTIVATIONS`);
-- `losses`: MSE and BCE, torch's batch mean and the homework's per-sample form (`LOSSES`);
+- `activations`: sigmoid, ReLU, identity and their derivatives (`ACTIVATIONS`, `register`);
+  `more_activations`: tanh, leaky ReLU, softplus, SiLU, GELU;
+- `losses`: MSE, BCE and cross-entropy, torch's batch mean and the homework's per-sample form
+  (`LOSSES`); `configurations`: which (f, g, loss) the losses accept, from the entries;
+- `softmax`: softmax, its full Jacobian and the fused cross-entropy gradient;
 - `linear`: the affine layer's Jacobians and the products they collapse to;
 - `network`: the whole network on a batch, `symbols(...)` and `gradients(...)`;
 - `sample`: one sample in the homework's names and layout (1.1.b-1.1.d);
@@ -20,12 +23,25 @@ Modules, in the order of the derivation:
 The registries have the same keys as `mlp.ACTIVATIONS` and `mlp.LOSSES`.
 """
 
-from . import activations, exact, identity, latex, linear, losses, network, sample
+# more_activations and softmax register their entries in ACTIVATIONS when imported.
+from . import (
+    activations,
+    configurations,
+    exact,
+    identity,
+    latex,
+    linear,
+    losses,
+    more_activations,
+    network,
+    sample,
+    softmax,
+)
 from .activations import ACTIVATIONS
 from .identity import Identity
 from .losses import LOSSES
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "Identity", "activations", "exact", "identity", "latex", "linear",
-    "losses", "network", "sample",
+    "losses", "network", "sample", "configurations", "more_activations", "softmax",
 ]

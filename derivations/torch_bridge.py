@@ -12,6 +12,7 @@ ref = tb.autograd_gradients("relu", "identity", "mse", x, y, params)
 
 Inputs follow `mlp`: x (N, n), y (N, K), params = `MLP.parameters` (W1 (m, n), b1 (m,),
 W2 (K, m), b2 (K,)); gradients come back keyed dJdW1, dJdb1, dJdW2, dJdb2, in those shapes.
+The autograd witness is `mlp.twin`'s, the one twin every check uses.
 
 Saturation: a float64 sigmoid rounds to exactly 1.0 once $s \gtrsim 36.7$; there torch clamps
 BCE's log at -100 and its gradient's denominator at $10^{-12}$, and the sigmoid's derivative
@@ -21,22 +22,33 @@ agree only away from that regime, and `tests/derivations/test_torch_bridge.py` s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cache
+from types import SimpleNamespace
 
 import sympy as sp
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 import mlp
+from mlp.twin import make_twin, torch_loss, twin_grads
 
 from . import activations, losses, network
 
-AUTOGRAD_LOSSES: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
-    "mse": F.mse_loss, "bce": F.binary_cross_entropy,
-}
-"""torch's own losses, called as `fn(y_hat, y)`, keyed as `mlp.LOSSES` (a test checks it)."""
+
+def _float64(v):
+    return v if isinstance(v, Tensor) else torch.tensor(v, dtype=torch.float64)
+
+
+# `lambdify`'s modules for torch. SymPy prints sqrt(2) as torch.sqrt(2) and pi^(-1/2) as
+# torch.pow(pi, -1/2), which torch refuses for Python numbers: constants are computed in Python,
+# tensors in torch. And torch.where(c, 1, 1/100) would make a float32 tensor: its numbers
+# become float64 first.
+TORCH_MODULES = [{"sqrt": lambda v: torch.sqrt(v) if isinstance(v, Tensor) else math.sqrt(v),
+             "pow": lambda a, b: torch.pow(a, b) if isinstance(a, Tensor) or
+             isinstance(b, Tensor) else a ** b,
+             "where": lambda c, a, b: torch.where(c, _float64(a), _float64(b))}, "torch"]
 
 
 def to_torch(expr: sp.MatrixBase | dict[str, sp.MatrixBase],
@@ -57,7 +69,7 @@ def to_torch(expr: sp.MatrixBase | dict[str, sp.MatrixBase],
     flat = [entry for matrix in outputs.values() for entry in matrix]
     # cse=True: the gradients share most of their subexpressions; without it, printing the
     # nested ReLU Piecewise of a relu/relu network alone takes seconds.
-    fn = sp.lambdify([list(a) for a in args], flat, modules="torch", cse=True)
+    fn = sp.lambdify([list(a) for a in args], flat, modules=TORCH_MODULES, cse=True)
 
     def call(*tensors: Tensor) -> Tensor | dict[str, Tensor]:
         like = tensors[0]
@@ -78,16 +90,15 @@ def activation(name: str) -> tuple[Callable[[Tensor], Tensor], Callable[[Tensor]
     act = activations.ACTIVATIONS[name]
 
     def lift(expr: sp.Expr) -> Callable[[Tensor], Tensor]:
-        fn = sp.lambdify([activations.s], expr, modules="torch")
+        fn = sp.lambdify([activations.s], expr, modules=TORCH_MODULES)
         return lambda t: torch.as_tensor(fn(t), dtype=t.dtype, device=t.device).expand(t.shape)
 
     return lift(act.value), lift(act.derivative_at(activations.s))
 
 
 @cache
-def _loss(name: str, n: int, k: int) -> tuple[Callable, Callable]:
+def _loss(loss: losses.SymbolicLoss, n: int, k: int) -> tuple[Callable, Callable]:
     y_hat, y = losses.targets(n, k)
-    loss = losses.LOSSES[name]
     return (to_torch(sp.ImmutableMatrix([[loss.J(y_hat, y)]]), [y, y_hat]),
             to_torch(loss.gradient(y_hat, y), [y, y_hat]))
 
@@ -103,21 +114,30 @@ def loss(name: str, y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     Returns:
         `(J, dJdy_hat)`: J 0-dim, dJdy_hat (N, K).
     """
-    J, grad = _loss(name, *y.shape)
+    J, grad = _loss(losses.LOSSES[name], *y.shape)
     return J(y, y_hat).reshape(()), grad(y, y_hat)
 
 
 @cache
-def _gradients(f: str, g: str, loss_name: str, size: tuple[int, int, int, int]) -> Callable:
+def _gradients(config: tuple[str, str, str], entries: tuple,
+               size: tuple[int, int, int, int]) -> Callable:
+    # `entries` (the registry's objects) key the cache, so an entry registered again under the
+    # same name is derived again.
     sym = network.symbols(*size)
     args = [sym[k] for k in ("x", "y", *network.PARAMETERS)]
-    return to_torch(network.gradients(f, g, loss_name, sym), args)
+    # The matrix-form steps hold for element-wise f and g; otherwise diff J entry by entry.
+    derive = network.gradients if config in network.configurations() else \
+        network.gradients_by_entry
+    return to_torch(derive(*config, sym), args)
 
 
 def symbolic_gradients(f: str, g: str, loss_name: str, x: Tensor, y: Tensor,
                        params: dict[str, Tensor]) -> dict[str, Tensor]:
-    """`network.gradients`, derived at the inputs' sizes (cached) and evaluated on them."""
-    fn = _gradients(f, g, loss_name, (*x.shape, params["W1"].shape[0], y.shape[1]))
+    """`network.gradients` (or, with an activation that is not element-wise,
+    `network.gradients_by_entry`), derived at the inputs' sizes (cached), evaluated on them."""
+    entries = (activations.ACTIVATIONS[f], activations.ACTIVATIONS[g], losses.LOSSES[loss_name])
+    fn = _gradients((f, g, loss_name), entries,
+                    (*x.shape, params["W1"].shape[0], y.shape[1]))
     grads = fn(x, y, *(params[p] for p in network.PARAMETERS))
     return {k: v.reshape(params[k[3:]].shape) for k, v in grads.items()}
 
@@ -137,11 +157,7 @@ def mlp_gradients(f: str, g: str, loss_name: str, x: Tensor, y: Tensor,
 
 def autograd_gradients(f: str, g: str, loss_name: str, x: Tensor, y: Tensor,
                        params: dict[str, Tensor]) -> dict[str, Tensor]:
-    """torch autograd through `F.linear`, the activations' torch forward and torch's loss."""
-    leaves = {k: v.detach().clone().requires_grad_() for k, v in params.items()}
-    act_f, act_g = mlp.ACTIVATIONS[f].forward, mlp.ACTIVATIONS[g].forward
-    z1 = act_f(F.linear(x, leaves["W1"], leaves["b1"]))
-    y_hat = act_g(F.linear(z1, leaves["W2"], leaves["b2"]))
-    J = AUTOGRAD_LOSSES[loss_name](y_hat, y)
-    grads = torch.autograd.grad(J, [leaves[p] for p in network.PARAMETERS])
-    return {f"dJd{p}": grad for p, grad in zip(network.PARAMETERS, grads, strict=True)}
+    """autograd through `mlp.twin.make_twin` (torch's own modules) and torch's loss."""
+    twin = make_twin(SimpleNamespace(parameters=params, f_function=f, g_function=g))
+    torch_loss(loss_name)(twin(x), y).backward()
+    return twin_grads(twin)

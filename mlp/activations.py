@@ -1,7 +1,7 @@
 r"""Activations, each one value and its derivative side by side, in one registry.
 
 An element-wise activation maps a pre-activation $s$ to $z = a(s)$ entry by entry, so its
-Jacobian $\partial z / \partial s = \operatorname{diag}(a'(s))$ is diagonal and backprop never
+Jacobian $\partial z / \partial s = \diag(a'(s))$ is diagonal and backprop never
 forms it: it multiplies the upstream gradient by $a'(s)$ entry by entry. An activation that
 mixes the entries of a row (softmax, `mlp.softmax`) brings its own vector-Jacobian product.
 

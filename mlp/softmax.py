@@ -1,19 +1,19 @@
 r"""Softmax, the one activation here that is not element-wise, and the registry entry for it.
 
-Each row $s \in \mathbb{R}^K$ of a batch maps to the probabilities $z = \operatorname{softmax}(s)$,
-$z_k = e^{s_k} / \sum_j e^{s_j}$. Every $z_k$ depends on every $s_j$, so the Jacobian of a row is
-the full $K \times K$ matrix
+Each row of a batch maps to probabilities; for one row, as a column $s \in \mathbb{R}^K$,
+$z = \operatorname{softmax}(s)$, $z_k = e^{s_k} / \sum_j e^{s_j}$. Every $z_k$ depends on every
+$s_j$, so the Jacobian of a row is the full, symmetric $K \times K$ matrix
 
-$$\frac{\partial z}{\partial s} = \operatorname{diag}(z) - z z\T,$$
+$$\frac{\partial z}{\partial s} = \diag(z) - z z\T,$$
 
-symmetric, so backprop's product $\partial J/\partial s = \partial J/\partial z \cdot
-\partial z/\partial s$ for a row $g = \partial J/\partial z$ is
+and backprop's product with the upstream $g = \partial J/\partial z$ is
 
-$$g \left(\operatorname{diag}(z) - z z\T\right) = z \had \left(g - (g\, z\T)\,\ones\T\right),$$
+$$\left(\diag(z) - z z\T\right) g = z \had \left(g - (z\T g)\,\ones\right):$$
 
-one dot product per row instead of a $K \times K$ matrix. For the batch, (N, K):
-$z \had (g - (g \had z)\,\ones \ones\T)$, which `vector_jacobian_product` computes; `derivative`
-forms the Jacobians, for the tests and the site only. `derivations.softmax` proves both.
+one dot product per row instead of a $K \times K$ matrix. For the batch, rows (N, K):
+$z \had (g - (g \had z)\,\ones \ones\T)$, which `softmax_vector_jacobian_product` computes;
+`derivative` forms the Jacobians, for the tests and the site only. `derivations.softmax`
+proves both.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def softmax(s: Tensor) -> Tensor:
 
 
 def softmax_jacobian(s: Tensor) -> Tensor:
-    r"""$\operatorname{diag}(z_n) - z_n z_n\T$ for each row $z_n$ of softmax(s): (N, K, K).
+    r"""$\diag(z_n) - z_n z_n\T$ for each row $z_n$ of softmax(s): (N, K, K).
 
     $N K^2$ numbers: backprop never forms them (`softmax_vector_jacobian_product`)."""
     z = softmax(s)
@@ -46,7 +46,7 @@ def softmax_vector_jacobian_product(grad_output: Tensor, s: Tensor, z: Tensor) -
         z: softmax(s), (N, K), cached by forward.
 
     Returns:
-        (N, K), each row $g_n (\operatorname{diag}(z_n) - z_n z_n\T)$: $O(NK)$ work, not $O(NK^2)$.
+        (N, K), each row $g_n (\diag(z_n) - z_n z_n\T)$: $O(NK)$ work, not $O(NK^2)$.
     """
     return z * (grad_output - (grad_output * z).sum(dim=-1, keepdim=True))
 
@@ -54,6 +54,6 @@ def softmax_vector_jacobian_product(grad_output: Tensor, s: Tensor, z: Tensor) -
 SOFTMAX = register_activation(Activation(
     "softmax", softmax, softmax_jacobian,
     r"\operatorname{softmax}(s)_k = \frac{e^{s_k}}{\sum_j e^{s_j}}",
-    r"\operatorname{diag}(z) - z z\T", torch_module="Softmax", torch_args=(-1,),
+    r"\diag(z) - z z\T", torch_module="Softmax", torch_args=(-1,),
     vector_jacobian_product=softmax_vector_jacobian_product))
 """The registry's entry: $z$ along the last dimension, each row of a batch on its own."""

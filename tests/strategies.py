@@ -1,7 +1,13 @@
 """The cases every test draws from, in one place: registry-driven grids and hypothesis strategies.
 
-Everything here is derived from `mlp.ACTIVATIONS` and `mlp.LOSSES`, so a new registry entry is
-picked up by every test without touching a test body.
+Everything here is derived from the registries (`mlp.ACTIVATIONS`, `mlp.LOSSES` and their SymPy
+entries), so a new registry entry is picked up by every test without touching a test body.
+
+- `CONFIGURATIONS`: every (f, g, loss) the losses accept (`derivations.configurations`); the
+  full grid runs at one tiny size (tests/test_configurations.py).
+- `NETWORK_CASES`: a cover of it, `cover(CONFIGURATIONS)`: the course's own configurations, every
+  activation as f (with g = identity, MSE) and every output activation with every loss that
+  accepts it (with f = identity). Every slower test runs these.
 """
 
 from __future__ import annotations
@@ -10,11 +16,14 @@ import math
 from dataclasses import dataclass
 
 import pytest
+import sympy as sp
 import torch
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from mlp import ACTIVATIONS, LOSSES, MLP
+from derivations.configurations import configurations
+from derivations.losses import LOSSES as SYMBOLIC_LOSSES
+from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES, LOSSES, MLP
 
 # Modest and deterministic budgets: the whole suite shares 2 cores with other work.
 PROPERTY = settings(max_examples=25, deadline=None, derandomize=True)
@@ -24,27 +33,26 @@ DTYPES = [pytest.param(torch.float32, id="float32"), pytest.param(torch.float64,
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 LOSS_NAMES = sorted(LOSSES)
 
-# Losses whose inputs are probabilities; every other loss takes any real y_hat and y.
-UNIT_INTERVAL_LOSSES = {"bce"}
+# Losses whose inputs are probabilities, and of those the ones that take probability rows
+# (each summing to 1); every other loss takes any real y_hat and y. From the SymPy entries.
+UNIT_INTERVAL_LOSSES = {n for n, loss in SYMBOLIC_LOSSES.items() if loss.domain.is_subset(
+    sp.Interval(0, 1))}
+SIMPLEX_LOSSES = {n for n, loss in SYMBOLIC_LOSSES.items() if loss.simplex}
+COURSE_CONFIGURATIONS = configurations(COURSE_ACTIVATIONS, COURSE_LOSSES)
 
 
-def output_in_unit_interval(name: str) -> bool:
-    """Whether the activation maps every s to [0, 1], so a probability loss can follow it."""
-    s = torch.linspace(-40.0, 40.0, 801, dtype=torch.float64)
-    z = ACTIVATIONS[name].forward(s)
-    return bool(((z >= 0) & (z <= 1)).all())
+def cover(configs: list[tuple[str, str, str]], partner: str = "identity") -> list[tuple]:
+    """The course's configurations, each activation as f with g = `partner` and the first loss,
+    and each accepted (g, loss) with f = `partner`: every entry once in every role, in the
+    order of `configs`."""
+    first_loss = configs[0][2]
+    keep = set(COURSE_CONFIGURATIONS)
+    keep |= {c for c in configs if c[1:] == (partner, first_loss) or c[0] == partner}
+    return [c for c in configs if c in keep]
 
 
-def loss_fits(loss_name: str, g_name: str) -> bool:
-    return loss_name not in UNIT_INTERVAL_LOSSES or output_in_unit_interval(g_name)
-
-
-# f x g x loss, keeping a probability loss only after an output activation that makes one.
-NETWORK_CASES = [
-    (f, g, loss)
-    for f in ACTIVATION_NAMES for g in ACTIVATION_NAMES for loss in LOSS_NAMES
-    if loss_fits(loss, g)
-]
+CONFIGURATIONS = configurations()
+NETWORK_CASES = cover(CONFIGURATIONS)
 
 # (batch, linear_1_in_features, linear_1_out_features, linear_2_out_features)
 SHAPES = [(1, 1, 1, 1), (1, 2, 20, 5), (10, 2, 20, 5), (10, 2, 20, 22), (7, 13, 3, 4)]
@@ -64,8 +72,21 @@ def network(f_name, g_name, shape, generator, dtype=torch.float64, **kw):
 
 
 def targets(shape: tuple[int, ...], dtype: torch.dtype, generator: torch.Generator) -> torch.Tensor:
-    """Soft targets in [0, 1]: valid for every loss, the probability ones included."""
-    return torch.rand(shape, dtype=dtype, generator=generator)
+    """Soft targets in [0, 1], each row summing to 1: valid for every loss."""
+    return torch.softmax(2 * torch.randn(shape, dtype=dtype, generator=generator), dim=-1)
+
+
+def loss_pair(name: str, shape: tuple[int, int], dtype: torch.dtype,
+              generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(y, y_hat) inside the loss's domain, kept off its edges: y_hat in [0.05, 0.95] for a
+    probability loss, rows of a softmax for one on probability rows; else any reals."""
+    if name in SIMPLEX_LOSSES:
+        return tuple(torch.softmax(torch.randn(shape, dtype=dtype, generator=generator), -1)
+                     for _ in range(2))
+    if name in UNIT_INTERVAL_LOSSES:
+        y = torch.rand(shape, dtype=dtype, generator=generator)
+        return y, 0.05 + 0.9 * torch.rand(shape, dtype=dtype, generator=generator)
+    return tuple(3 * torch.randn(shape, dtype=dtype, generator=generator) for _ in range(2))
 
 
 def away_from_zero(shape: tuple[int, ...], generator: torch.Generator) -> torch.Tensor:
@@ -96,6 +117,12 @@ def float_tensors(draw, shape: tuple[int, ...], min_value: float, max_value: flo
 def loss_inputs(draw, loss_name: str) -> tuple[torch.Tensor, torch.Tensor]:
     """(y, y_hat) of one random shape (N, K), in the loss's domain, edges included."""
     shape = (draw(sizes), draw(sizes))
+    if loss_name in SIMPLEX_LOSSES:
+        # Rows scaled to sum to 1; y_hat kept >= 1e-3 before that, so no log of 0 with y > 0.
+        y = draw(st.one_of(float_tensors(shape, 0.0, 1.0), float_tensors(shape, 0.0, 1.0)
+                           .map(lambda t: (t == t.max(-1, keepdim=True).values).double())))
+        y_hat = draw(float_tensors(shape, 1e-3, 1.0))
+        return y / y.sum(-1, keepdim=True).clamp(min=1e-300), y_hat / y_hat.sum(-1, keepdim=True)
     if loss_name in UNIT_INTERVAL_LOSSES:
         # Hard labels as the homework draws them, or soft ones; y_hat reaches 0 and 1 exactly.
         y = draw(st.one_of(float_tensors(shape, 0.0, 1.0),
@@ -117,10 +144,12 @@ class NetworkCase:
 
 @st.composite
 def network_cases(draw) -> NetworkCase:
-    """A random (f, g, loss), random widths and batch, hypothesis-drawn x and y, seeded weights."""
-    f_name, g_name, loss_name = draw(st.sampled_from(NETWORK_CASES))
+    """A random (f, g, loss) of all the configurations, random widths and batch, hypothesis-drawn
+    x and y (rows summing to 1), seeded weights."""
+    f_name, g_name, loss_name = draw(st.sampled_from(CONFIGURATIONS))
     shape = (draw(sizes), draw(sizes), draw(sizes), draw(sizes))
     batch, n_in, _, n_out = shape
     x = draw(float_tensors((batch, n_in), -3.0, 3.0))
-    y = draw(float_tensors((batch, n_out), 0.0, 1.0))
+    y = draw(float_tensors((batch, n_out), 1e-3, 1.0))
+    y = y / y.sum(-1, keepdim=True)
     return NetworkCase(f_name, g_name, loss_name, shape, draw(seeds), x, y)

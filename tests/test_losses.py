@@ -7,10 +7,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlp import LOSSES, Loss
+from mlp import ACTIVATIONS, COURSE_LOSSES, LOSSES, Loss, cross_entropy_loss
 
 from .reference import TORCH_LOSSES
-from .strategies import DTYPES, LOSS_NAMES, PROPERTY, UNIT_INTERVAL_LOSSES, loss_inputs
+from .strategies import DTYPES, LOSS_NAMES, PROPERTY, SIMPLEX_LOSSES, loss_inputs, loss_pair
 
 
 class LossFunction(torch.autograd.Function):
@@ -36,20 +36,26 @@ def torch_loss(name: str, y: torch.Tensor, y_hat: torch.Tensor):
     return J.detach(), y_hat.grad
 
 
+def within_the_domain(name, grad):
+    """On probability rows (cross-entropy) dJ/dy_hat is defined up to a constant per row: a
+    step along the row's ones leaves the rows' simplex. Its part within the simplex, then."""
+    return grad - grad.mean(-1, keepdim=True) if name in SIMPLEX_LOSSES else grad
+
+
 def assert_equals_torch(name, y, y_hat, rtol):
     J, dJdy_hat = LOSSES[name].fn(y, y_hat)
     J_torch, dJdy_hat_torch = torch_loss(name, y, y_hat)
     assert J.shape == () and dJdy_hat.shape == y_hat.shape
     torch.testing.assert_close(J, J_torch, rtol=rtol, atol=0)
-    torch.testing.assert_close(dJdy_hat, dJdy_hat_torch, rtol=rtol, atol=0)
+    # atol: the part within the simplex subtracts a row mean, which can cancel to ~0, so its
+    # rounding is relative to the gradient before that.
+    scale = max(dJdy_hat.abs().max().item(), dJdy_hat_torch.abs().max().item())
+    torch.testing.assert_close(within_the_domain(name, dJdy_hat),
+                               within_the_domain(name, dJdy_hat_torch), rtol=rtol,
+                               atol=rtol * scale if name in SIMPLEX_LOSSES else 0)
 
 
-def inputs(name, shape, dtype, generator):
-    """(y, y_hat) inside the loss's domain, kept off its edges."""
-    if name in UNIT_INTERVAL_LOSSES:
-        y = torch.rand(shape, dtype=dtype, generator=generator)
-        return y, 0.05 + 0.9 * torch.rand(shape, dtype=dtype, generator=generator)
-    return tuple(3 * torch.randn(shape, dtype=dtype, generator=generator) for _ in range(2))
+inputs = loss_pair  # (y, y_hat) inside the loss's domain, off its edges
 
 
 @pytest.mark.parametrize("name", LOSS_NAMES)
@@ -80,7 +86,62 @@ def test_equals_torch_over_shapes_and_values(name, data):
 @pytest.mark.parametrize("name", LOSS_NAMES)
 def test_gradient_passes_gradcheck(name, generator):
     y, y_hat = inputs(name, (4, 3), torch.float64, generator)
-    assert torch.autograd.gradcheck(LossFunction.apply, (y_hat.requires_grad_(), y, LOSSES[name]))
+    if name not in SIMPLEX_LOSSES:
+        assert torch.autograd.gradcheck(LossFunction.apply,
+                                        (y_hat.requires_grad_(), y, LOSSES[name]))
+        return
+    # On probability rows, y_hat is a softmax of logits, so every step stays on the rows' simplex.
+    logits = y_hat.log().requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda t: LossFunction.apply(torch.softmax(t, -1), y, LOSSES[name]), (logits,))
+
+
+def test_course_losses():
+    assert COURSE_LOSSES == ("mse", "bce")
+    assert all(LOSSES[n].course for n in COURSE_LOSSES) and not LOSSES["cross_entropy"].course
+
+
+@pytest.mark.parametrize("targets", ["one-hot", "probabilities"])
+def test_cross_entropy_equals_torch_on_the_logits(targets, generator):
+    # J(y, softmax(s)) = nn.CrossEntropyLoss()(s, y), and softmax's backward of dJ/dy_hat is
+    # autograd's dJ/ds through torch's loss on the logits.
+    s = 4 * torch.randn(6, 5, dtype=torch.float64, generator=generator)
+    labels = torch.randint(0, 5, (6,), generator=generator)
+    y = (torch.nn.functional.one_hot(labels, 5).double() if targets == "one-hot"
+         else torch.softmax(torch.randn(6, 5, dtype=torch.float64, generator=generator), -1))
+    leaf = s.clone().requires_grad_()
+    J_torch = torch.nn.CrossEntropyLoss()(leaf, labels if targets == "one-hot" else y)
+    J_torch.backward()
+    softmax = ACTIVATIONS["softmax"]
+    y_hat = softmax.forward(s)
+    J, dJdy_hat = cross_entropy_loss(y, y_hat)
+    torch.testing.assert_close(J, J_torch.detach(), rtol=1e-12, atol=0)
+    torch.testing.assert_close(softmax.backward(dJdy_hat, s, y_hat), leaf.grad, rtol=1e-12,
+                               atol=1e-15)
+    torch.testing.assert_close(leaf.grad, (y_hat - y) / 6, rtol=1e-12, atol=1e-15)  # (p - y)/N
+
+
+def test_cross_entropy_zero_targets_add_nothing_even_at_zero():
+    # 0 log 0 = 0, as torch's xlogy: a class with y = 0 that softmax rounded to 0 costs nothing.
+    y = torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.float64)
+    y_hat = torch.tensor([[1.0, 0.0, 0.0]], dtype=torch.float64)
+    J, dJdy_hat = cross_entropy_loss(y, y_hat)
+    assert J.item() == 0.0 and dJdy_hat.tolist() == [[-1.0, 0.0, 0.0]]
+
+
+@pytest.mark.parametrize("y_hat", [[[0.5, 0.4]], [[0.6, 0.6]], [[0.5, 0.5], [0.3, 0.6]]])
+def test_cross_entropy_takes_probability_rows(y_hat):
+    # A sigmoid's outputs, or logits passed by mistake, are not probability rows.
+    y_hat = torch.tensor(y_hat, dtype=torch.float64)
+    with pytest.raises(ValueError, match="each row of y_hat must sum to 1"):
+        cross_entropy_loss(torch.full_like(y_hat, 0.5), y_hat)
+
+
+def test_cross_entropy_of_one_row_is_torchs_unbatched_loss(generator):
+    s = torch.randn(4, dtype=torch.float64, generator=generator)
+    y = torch.softmax(torch.randn(4, dtype=torch.float64, generator=generator), -1)
+    J, _ = cross_entropy_loss(y, torch.softmax(s, -1))
+    torch.testing.assert_close(J, torch.nn.CrossEntropyLoss()(s, y), rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
