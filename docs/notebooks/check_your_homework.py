@@ -18,7 +18,7 @@
 # runaway allocation costs that file and nothing else. That is damage control, not a sandbox: a
 # file you do not trust belongs in a container.
 
-# %%
+# %% tags=["remove-cell"]
 import json
 import subprocess
 import sys
@@ -87,7 +87,7 @@ def table(head, rows):
 # precise as its run; a numpy scalar counts with its own dtype. The rule is
 # `mlp_check.tolerance.tolerance_for`, the one function every page of this site uses:
 
-# %%
+# %% tags=["remove-input"]
 dtypes = (torch.float64, torch.float32, torch.float16, torch.bfloat16)
 display(Markdown(table(["dtype", "machine epsilon", f"tolerance, eps ** {DIGITS_KEPT:g}"],
                        [(str(d).removeprefix("torch."), f"{torch.finfo(d).eps:.3g}",
@@ -107,7 +107,7 @@ assert all(tolerance_for(d) == torch.finfo(d).eps ** DIGITS_KEPT for d in dtypes
 # file's own weights from `__init__`, the file's $\hat y$ into its loss and its `dJdy_hat` into
 # its `backward`:
 
-# %%
+# %% tags=["remove-input"]
 display(Markdown(table(["test", "f", "g", "loss", "sizes", "batch"], [
     (t.name, t.case.f, t.case.g, t.case.loss,
      f"{t.sizes.n_in} → {t.sizes.hidden} → {t.sizes.n_out}", t.sizes.batch)
@@ -119,7 +119,7 @@ display(Markdown(table(["test", "f", "g", "loss", "sizes", "batch"], [
 # $\hat y \in (0, 1)$). Here the loss gets torch's $\hat y$ and `backward` gets torch's
 # `dJdy_hat`, so one mistake marks one column:
 
-# %%
+# %% tags=["remove-input"]
 display(Markdown(table(["f", "g", "loss"], [(c.f, c.g, c.loss) for c in CASES])))
 display(Markdown(
     f"Each case draws a batch of N = {SIZES.batch} inputs of width {SIZES.n_in}, a hidden layer "
@@ -143,13 +143,13 @@ assert len(CASES) == 12 and SIZES.batch != SIZES.n_out and SIZES.hidden not in (
 # `docs/examples/homework_mlp.py`) puts the lecture's 1/2 into the MSE, averages the bias
 # gradients over the batch, and takes the sigmoid's derivative at its output:
 
-# %%
+# %% tags=["remove-input"]
 display(Markdown(f"```python\n{EXAMPLE.read_text()}```"))
 
 # %% [markdown]
 # The grader's report on it, produced when this page was built:
 
-# %%
+# %% tags=["remove-input"]
 text_run = runs["text"].result()
 print(text_run.stdout)
 assert text_run.returncode == 1, text_run.stderr
@@ -163,7 +163,7 @@ assert text_run.returncode == 1, text_run.stderr
 # recomputed with that mistake. The assertions below fail the site's build if the report stops
 # saying so.
 
-# %%
+# %% tags=["hide-input"]
 lines = text_run.stdout.splitlines()
 labels = [[c.f, c.g, c.loss] for c in CASES]
 rows = {tuple(line.split()[:3]): line.split()[3:10] for line in lines
@@ -198,7 +198,7 @@ for fragment in ("J is half of torch's: F.mse_loss has no 1/2",
 # whose loss and backward are wrong by factors that cancel, one whose forward never returns, and
 # one that imports a module this environment lacks:
 
-# %%
+# %% tags=["remove-input"]
 class_run = runs["class"].result()
 files = json.loads(class_run.stdout)["files"]
 display(Markdown(table(["file", "exit", "course's tests", "verdict"], [
@@ -212,7 +212,7 @@ assert [f["exit_status"] for f in files][:3] == [0, 1, 1] and class_run.returnco
 # The second file passes all three of the course's tests and still fails, and the report says
 # why:
 
-# %%
+# %% tags=["remove-input"]
 compensating = files[1]
 for sentence in compensating["disagreements"]:
     print("*", sentence)
@@ -225,7 +225,7 @@ assert any("compensating mistakes" in s for s in compensating["disagreements"])
 # JSON of a case carries every check with its error, its tolerance and the dtype it came back
 # as:
 
-# %%
+# %% tags=["remove-input"]
 first_case = files[0]["cases"][0]
 print(json.dumps({k: first_case[k] for k in ("f", "g", "loss", "ok", "dtype")}, indent=1))
 print(json.dumps(first_case["checks"]["dJdW1"], indent=1))
