@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 WIDTH = 100
 MARKS = {"ok": "✓", "mismatch": "✗", "error": "E", "missing": "-", "not run": "·"}
 LEGEND = ("✓ agrees with autograd   ✗ differs   E raised   - missing   · not run\n"
-          "float64: the same case run in float64: ✓ agrees, ~ a float32 tensor or result in it, "
+          "float64: the case run again in float64: ✓ agrees, ~ float32 inside or returned, "
           "✗ differs, E fails")
 HEADINGS = {"failure": "Diagnoses:", "note": "Notes (beyond the course's tests; --strict fails "
             "on them):", "info": "Also:"}
@@ -59,8 +59,9 @@ def _table(cases: list[CaseResult]) -> list[str]:
 
 
 def _course(report: Report) -> list[str]:
-    lines = ["The course's three tests, end to end (its loss gets your y_hat, its backward your "
-             "dJdy_hat; each gradient passes when the norm of its difference is < 1e-3):"]
+    lines = [wrap("The course's three tests, end to end (its loss gets your y_hat, its backward "
+                  "your dJdy_hat; each gradient passes when the norm of its difference is "
+                  f"< {COURSE_NORM_LIMIT:g}):", "")]
     for c in report.course:
         s = c.test.sizes
         verdict = "not run" if c.passed is None else "pass" if c.passed else "FAIL"
@@ -70,8 +71,8 @@ def _course(report: Report) -> list[str]:
         elif not c.passed:
             why = "  " + ", ".join(f"‖{q} − torch's‖ = {n:.2g}" for q, n in c.norms.items()
                                    if not n < COURSE_NORM_LIMIT)
-        lines.append(f"  {c.test.name}  {c.test.case.label:20} {s.n_in} -> {s.hidden} -> "
-                     f"{s.n_out}, batch {s.batch}   {verdict}{why}")
+        lines.append(wrap(f"  {c.test.name}  {c.test.case.label:20} {s.n_in} -> {s.hidden} -> "
+                          f"{s.n_out}, batch {s.batch}   {verdict}{why}", " " * 9))
     return lines
 
 
@@ -90,11 +91,13 @@ def to_text(report: Report) -> str:
     if report.unusable is not None:
         return f"{report.path}: cannot be graded: {report.unusable}\n"
     s = SIZES
-    lines = [f"{report.path.name}: graded as the course grades it, then function by function "
-             f"(seed {report.seed}; {tolerance_rule()})", "", *_course(report), "",
-             f"Each function alone, in float32 as the course runs it (its loss gets torch's "
-             f"y_hat, its backward torch's dJdy_hat; batch N = {s.batch}, {s.n_in} -> {s.hidden} "
-             f"-> {s.n_out}, K = {s.n_out}):", *_table(report.cases), LEGEND, ""]
+    lines = [wrap(f"{report.path.name}: graded as the course grades it, then function by "
+                  f"function (seed {report.seed}; {tolerance_rule()})", ""), "",
+             *_course(report), "",
+             wrap(f"Each function alone, in float32 as the course runs it (its loss gets torch's "
+                  f"y_hat, its backward torch's dJdy_hat; batch N = {s.batch}, {s.n_in} -> "
+                  f"{s.hidden} -> {s.n_out}, K = {s.n_out}):", ""), *_table(report.cases),
+             *LEGEND.splitlines(), ""]
     heading = None
     for g in groups(report):
         if g.kind != heading:

@@ -151,8 +151,16 @@ display(Markdown(f"```python\n{EXAMPLE.read_text()}```"))
 
 # %% tags=["remove-input"]
 text_run = runs["text"].result()
-print(text_run.stdout)
 assert text_run.returncode == 1, text_run.stderr
+lines = text_run.stdout.splitlines()
+labels = [[c.f, c.g, c.loss] for c in CASES]
+rows = {tuple(line.split()[:3]): line.split()[3:] for line in lines
+        if line.split()[:3] in labels}
+head = next(i for i, line in enumerate(lines) if line.split()[:3] == ["f", "g", "loss"])
+# The table as a table: a browser's font gives ✓ and ✗ other widths than a terminal's.
+print("\n".join(lines[:head]))
+display(Markdown(table(lines[head].split(), [(*k, *v) for k, v in rows.items()])))
+print("\n".join(lines[head + 1 + len(rows):]))
 
 # %% [markdown]
 # Read the table column by column. `J` and `dJdy_hat` are wrong in every MSE case and nowhere
@@ -164,11 +172,7 @@ assert text_run.returncode == 1, text_run.stderr
 # saying so.
 
 # %% tags=["hide-input"]
-lines = text_run.stdout.splitlines()
-labels = [[c.f, c.g, c.loss] for c in CASES]
-rows = {tuple(line.split()[:3]): line.split()[3:10] for line in lines
-        if line.split()[:3] in labels}
-marks = {c: dict(zip(QUANTITIES, rows[(c.f, c.g, c.loss)], strict=True)) for c in CASES}
+marks = {c: dict(zip(QUANTITIES, rows[(c.f, c.g, c.loss)][:7], strict=True)) for c in CASES}
 for case, mark in marks.items():
     assert mark["y_hat"] == "✓"
     assert mark["J"] == mark["dJdy_hat"] == ("✗" if case.loss == "mse" else "✓")
