@@ -35,9 +35,10 @@ LOSS_NAMES = sorted(LOSSES)
 
 # Losses whose inputs are probabilities, and of those the ones that take probability rows
 # (each summing to 1); every other loss takes any real y_hat and y. From the SymPy entries.
-UNIT_INTERVAL_LOSSES = {n for n, loss in SYMBOLIC_LOSSES.items() if loss.domain.is_subset(
-    sp.Interval(0, 1))}
-SIMPLEX_LOSSES = {n for n, loss in SYMBOLIC_LOSSES.items() if loss.simplex}
+# Tuples in registry order, never sets: pytest-xdist's workers must collect the same order.
+UNIT_INTERVAL_LOSSES = tuple(n for n, loss in SYMBOLIC_LOSSES.items()
+                             if loss.domain.is_subset(sp.Interval(0, 1)))
+SIMPLEX_LOSSES = tuple(n for n, loss in SYMBOLIC_LOSSES.items() if loss.simplex)
 COURSE_CONFIGURATIONS = configurations(COURSE_ACTIVATIONS, COURSE_LOSSES)
 
 
