@@ -18,6 +18,13 @@ from . import background
 from .reference import twin_of
 
 
+def pytest_configure(config):
+    """pytest-xdist needs its workers to collect the same tests in the same order; tests made
+    from a set come in the order of string hashes, which differ from process to process unless
+    PYTHONHASHSEED fixes them. The workers start after this, with this environment."""
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+
+
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected
 def pytest_collection_modifyitems(config, items):
     """The `site` tests run last: the site builds in the background from the first test on
