@@ -5,7 +5,8 @@ Every derivation in this package ends in an `Identity`. It holds the same quanti
 - `derived`, computed the long way, by `diff`, `Matrix.jacobian` or entry by entry;
 - `closed_form`, the compact result backprop uses, evaluated from `formula`;
 
-and `formula`, the SymPy object whose `sympy.latex` the site prints. A notebook cell reads
+and `formula`, the SymPy object whose LaTeX (`derivations.latex.tex`) the site prints. A
+notebook cell reads
 
 ```python
 from IPython.display import Math, display
@@ -24,9 +25,10 @@ from dataclasses import dataclass
 from functools import reduce
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from .exact import is_zero, rational_point
-from .latex import equation
+from .latex import equation, tex
 
 __all__ = ["Identity", "evaluate", "is_zero", "rational_point"]
 
@@ -46,15 +48,19 @@ def evaluate(formula: sp.Basic, bindings: dict) -> sp.Basic:
 
     Args:
         formula: a SymPy matrix expression in display symbols (`MatrixSymbol`s named in LaTeX)
-            built from `MatMul`, `MatAdd`, `Transpose`, `HadamardProduct`, `KroneckerProduct`;
-            or a scalar expression.
-        bindings: display symbol -> concrete SymPy object of the same shape.
+            built from `MatMul`, `MatAdd`, `Transpose`, `HadamardProduct`, `KroneckerProduct`
+            and `M.applyfunc(F)` for an undefined function `F`; or a scalar expression.
+        bindings: display symbol -> concrete SymPy object of the same shape; an undefined
+            function `F` -> the callable it stands for, applied entry by entry.
 
     Returns:
         An explicit `ImmutableMatrix` (for a matrix expression) or a scalar expression.
     """
     if formula in bindings:
         return bindings[formula]
+    if isinstance(formula, ElementwiseApplyFunction):  # f(M): bindings holds f's values
+        fn = bindings[formula.function.expr.func]
+        return sp.ImmutableMatrix(evaluate(formula.expr, bindings).applyfunc(fn))
     if not isinstance(formula, sp.MatrixExpr):
         return formula.xreplace(bindings)
     if type(formula) not in _EXPLICIT:
@@ -71,7 +77,7 @@ class Identity:
     Attributes:
         name: a short id, used in test ids and dict keys (``"dJdW1"``, ``"sigmoid"``).
         lhs: LaTeX of the left side, e.g. ``r"\frac{\partial J}{\partial W^{(1)}}"``.
-        formula: the right side in display symbols; `sympy.latex(formula)` is what is shown.
+        formula: the right side in display symbols; `tex(formula)` is what is shown.
         closed_form: `formula` evaluated on the concrete symbols (explicit Matrix or expression).
         derived: the same quantity computed independently (Jacobian, entry-by-entry `diff`).
     """
@@ -109,9 +115,9 @@ class Identity:
         return is_zero(diff if at is None else diff.xreplace(at), seed)
 
     def latex(self) -> str:
-        r"""``lhs = latex(formula)``, followed by the shape, e.g. ``\quad (3 \times 2)``."""
-        return equation(self.lhs, sp.latex(self.formula), self.shape)
+        r"""``lhs = tex(formula)``, followed by the shape, e.g. ``\quad (4 \times 3)``."""
+        return equation(self.lhs, tex(self.formula), self.shape)
 
     def explicit_latex(self) -> str:
-        """``lhs = latex(derived)``: the entries, as computed the long way, with the shape."""
-        return equation(self.lhs, sp.latex(self.derived), self.shape)
+        """``lhs = tex(derived)``: the entries, as computed the long way, with the shape."""
+        return equation(self.lhs, tex(self.derived), self.shape)

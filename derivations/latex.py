@@ -1,12 +1,83 @@
-r"""LaTeX helpers: symbols named in the site's notation, and equations with their shapes.
+r"""LaTeX in the site's notation: the printer every code-printed formula goes through.
 
-Symbols carry their LaTeX in their name (``W^{(1)}_{12}``), so plain `sympy.latex` prints the
-site's notation and no `symbol_names` table can drift from the code. Entry indices start at 1.
+`tex(expr)` is `sympy.latex` with `SitePrinter`, which writes the macros of
+`derivations.notation.KATEX_MACROS` instead of SymPy's own symbols: a transpose is ``W\T``, not
+``W^{T}``, and a Hadamard product ``a \had b``, not ``a \circ b``. The hand-written formulas of
+the site use the same macros, so a symbol looks the same whoever wrote it.
+
+Symbols carry their LaTeX in their name (``W^{(1)}_{12}``), so no `symbol_names` table can
+drift from the code. Entry indices start at 1.
 """
 
 from __future__ import annotations
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
+
+from .notation import KATEX_MACROS
+
+TRANSPOSE, HADAMARD = r"\T", r"\had"
+assert {TRANSPOSE, HADAMARD} <= KATEX_MACROS.keys()
+
+
+class SitePrinter(LatexPrinter):
+    r"""`sympy`'s LaTeX printer with the site's macros for transpose and Hadamard product.
+
+    - ``Transpose(W)`` prints ``W\T``; a name with a superscript is braced, ``{W^{(1)}}\T``, and
+      a product or a fraction is put in parentheses, ``\left(\delta_{2} W^{(2)}\right)\T``;
+    - ``HadamardProduct(a, b)`` prints ``a \had b``;
+    - an `Indexed` entry of a base that has a subscript takes its indices inside it:
+      ``\delta_{1}[a, p]`` prints ``\delta_{1,ap}``, never a double subscript;
+    - an undefined function named with a prime, ``f'``, prints as ``f'\left(s\right)``;
+    - ``M.applyfunc(F)`` (entry by entry) prints as ``F\left(M\right)``;
+    - an indicator ``Piecewise((1, c), (0, True))`` prints as ``\mathbb{1}\left[c\right]``.
+    """
+
+    def _print_Transpose(self, expr):
+        arg = expr.arg
+        inner = self._print(arg)
+        if not isinstance(arg, sp.MatrixSymbol) or r"\frac" in inner:
+            return rf"\left({inner}\right){TRANSPOSE}"
+        return f"{{{inner}}}{TRANSPOSE}" if "^" in inner else f"{inner}{TRANSPOSE}"
+
+    def _print_HadamardProduct(self, expr):
+        # A product inside a Hadamard product keeps its parentheses: (\delta_2 W) \had f'(s_1).
+        return f" {HADAMARD} ".join(self.parenthesize(arg, PRECEDENCE["Pow"], strict=True)
+                                      for arg in expr.args)
+
+    def _print_Function(self, expr, exp=None):
+        name = expr.func.__name__
+        if not name.endswith("'"):  # f', g', \phi': derivatives of undefined functions
+            return super()._print_Function(expr, exp)
+        args = ", ".join(self._print(a) for a in expr.args)
+        return rf"{name}\left({args}\right)" + (f"^{{{exp}}}" if exp else "")
+
+    def _print_Piecewise(self, expr):
+        # An indicator, Piecewise((1, c), (0, True)), prints as \mathbb{1}[c]: ReLU's derivative.
+        if len(expr.args) == 2 and expr.args[0].expr == 1 and expr.args[1] == (0, True):
+            return rf"\mathbb{{1}}\left[{self._print(expr.args[0].cond)}\right]"
+        return super()._print_Piecewise(expr)
+
+    def _print_ElementwiseApplyFunction(self, expr):
+        # M.applyfunc(F) for an undefined F: F(M), as the site writes f(z_1), not F_o(M).
+        name = self._print(expr.function.expr.func)
+        return rf"{name}\left({self._print(expr.expr)}\right)"
+
+    def _print_Indexed(self, expr):
+        base = self._print(expr.base.label)
+        parts = [self._print(i) for i in expr.indices]
+        index = "".join(parts) if all(len(p) == 1 for p in parts) else ",".join(parts)
+        if r"\frac" in base or r"\nabla" in base:
+            return rf"\left({base}\right)_{{{index}}}"
+        if base.endswith("}") and "_{" in base:
+            return f"{base[:-1]},{index}}}"
+        return f"{base}_{{{index}}}"
+
+
+def tex(expr, **settings) -> str:
+    r"""`expr` in LaTeX, printed by `SitePrinter` (settings as for `sympy.latex`)."""
+    return SitePrinter(settings).doprint(expr)
 
 
 def _index(*idx: int, wide: bool) -> str:
@@ -42,23 +113,22 @@ def matrix(base: str, rows: int, cols: int, *, vector: bool = False) -> sp.Immut
                                            for j in range(cols)])
 
 
-def display(tex: str, rows: int, cols: int) -> sp.MatrixSymbol:
-    r"""A `MatrixSymbol` that `sympy.latex` prints as `tex`.
+def display(name: str, rows, cols) -> sp.MatrixSymbol:
+    r"""A `MatrixSymbol` that `tex` prints as `name`; sizes may be integers or SymPy symbols.
 
     A name like ``s_1`` is wrapped in braces, ``{s_1}``: SymPy prints a name that has a brace as
     it is, instead of splitting it into sub- and superscripts itself.
     """
-    split = "{" not in tex and ("_" in tex or "^" in tex)
-    return sp.MatrixSymbol(f"{{{tex}}}" if split else tex, rows, cols)
+    split = "{" not in name and ("_" in name or "^" in name)
+    return sp.MatrixSymbol(f"{{{name}}}" if split else name, rows, cols)
 
 
-def shape_tex(shape: tuple[int, int] | None) -> str:
+def shape_tex(shape: tuple | None) -> str:
     r"""``(r \times c)`` for a matrix, ``""`` for a scalar."""
-    return "" if shape is None else rf"({shape[0]} \times {shape[1]})"
+    return "" if shape is None else rf"({tex(shape[0])} \times {tex(shape[1])})"
 
 
-def equation(lhs: str, rhs: str, shape: tuple[int, int] | None = None) -> str:
+def equation(lhs: str, rhs: str, shape: tuple | None = None) -> str:
     r"""``lhs = rhs``, with ``\quad (r \times c)`` appended when a shape is given."""
     tail = "" if shape is None else rf" \quad {shape_tex(shape)}"
     return f"{lhs} = {rhs}{tail}"
-

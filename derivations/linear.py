@@ -1,4 +1,4 @@
-r"""The affine layer $s = x W^\top + \mathbf{1} b^\top$ on a batch: Jacobians, backprop's products.
+r"""The affine layer $s = x W\T + \ones b\T$ on a batch: Jacobians, backprop's products.
 
 Layout: every matrix is flattened row-major, $\operatorname{vec}(M)$ (`vec`, the order of
 `Tensor.reshape(-1)`), and a Jacobian is in numerator layout: row $i$ is output entry $i$,
@@ -9,13 +9,12 @@ column $j$ is input entry $j$. With $x$ (N, in), $W$ (out, in), $b$ (out, 1), $s
   (N out, out in), where the permutation $P$ (`commutation`) turns the row-major
   $\operatorname{vec}(W)$ into the column-major one: entry $x_{ni}$ where the output's column
   equals the weight's row, 0 elsewhere;
-- $\partial \operatorname{vec}(s) / \partial b = \mathbf{1}_N \otimes I_{out}$, (N out, out).
+- $\partial \operatorname{vec}(s) / \partial b = \ones_N \otimes I_{out}$, (N out, out).
 
-Backprop never forms them. For a scalar $J$ with $\delta = \partial J/\partial s$ (N, out),
-the chain rule $\operatorname{vec}(\delta)^\top\,\partial\operatorname{vec}(s)/\partial\,\cdot$
-collapses to $\partial J/\partial W = \delta^\top x$, $\partial J/\partial b =
-\delta^\top \mathbf{1}$ (the column sums of $\delta$) and $\partial J/\partial x = \delta W$.
-`identities` proves all six claims.
+Backprop never forms them. For a scalar $J$ with $\delta = \nabla_s J$ (N, out), the chain
+rule $\operatorname{vec}(\delta)\T\,\partial\operatorname{vec}(s)/\partial\,\cdot$ collapses to
+$\nabla_W J = \delta\T x$, $\nabla_b J = \delta\T \ones$ (the column sums of $\delta$) and
+$\nabla_x J = \delta W$. `identities` proves all six claims.
 """
 
 from __future__ import annotations
@@ -31,14 +30,14 @@ def vec(M: sp.MatrixBase) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(M.rows * M.cols, 1, list(M))
 
 
-def symbols(batch: int = 2, n_in: int = 3, n_out: int = 2) -> dict[str, sp.ImmutableMatrix]:
+def symbols(batch: int = 2, n_in: int = 3, n_out: int = 4) -> dict[str, sp.ImmutableMatrix]:
     r"""x (batch, n_in), W (n_out, n_in), b (n_out, 1) and an upstream $\delta$ (batch, n_out)."""
     return dict(x=matrix("x", batch, n_in), W=matrix("W", n_out, n_in),
                 b=matrix("b", n_out, 1, vector=True), delta=matrix(r"\delta", batch, n_out))
 
 
 def forward(x: sp.MatrixBase, W: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
-    r"""$s = x W^\top + \mathbf{1} b^\top$: x (N, in), W (out, in), b (out, 1) -> s (N, out)."""
+    r"""$s = x W\T + \ones b\T$: x (N, in), W (out, in), b (out, 1) -> s (N, out)."""
     return sp.ImmutableMatrix(x * W.T + sp.ones(x.rows, 1) * b.T)
 
 
@@ -53,7 +52,7 @@ def jacobians(sym: dict) -> dict[str, sp.ImmutableMatrix]:
 
 
 def commutation(rows: int, cols: int) -> sp.ImmutableMatrix:
-    r"""The permutation $P$ with $P \operatorname{vec}(M) = \operatorname{vec}(M^\top)$.
+    r"""The permutation $P$ with $P \operatorname{vec}(M) = \operatorname{vec}(M\T)$.
 
     Args:
         rows: the rows of M.
@@ -82,8 +81,8 @@ def identities(sym: dict) -> dict[str, Identity]:
 
     Returns:
         dict with keys ``"dsdx"`` ($I_N \otimes W$), ``"dsdW"`` ($(x \otimes I)P$),
-        ``"dsdb"`` ($\mathbf{1}_N \otimes I$),
-        ``"dJdW"`` ($\delta^\top x$, (out, in)), ``"dJdb"`` ($\delta^\top\mathbf{1}$, (out, 1)),
+        ``"dsdb"`` ($\ones_N \otimes I$),
+        ``"dJdW"`` ($\delta\T x$, (out, in)), ``"dJdb"`` ($\delta\T\ones$, (out, 1)),
         ``"dJdx"`` ($\delta W$, (N, in)). For the products, `derived` is the chain rule through
         the full Jacobian from `jacobians`.
     """
@@ -91,7 +90,7 @@ def identities(sym: dict) -> dict[str, Identity]:
     n, n_out = x.rows, W.rows
     jac = jacobians(sym)
     show = {"x": display("x", *x.shape), "W": display("W", *W.shape),
-            r"\delta": display(r"\delta", *delta.shape), "1": display(r"\mathbf{1}_{N}", n, 1),
+            r"\delta": display(r"\delta", *delta.shape), "1": display(r"\ones_{N}", n, 1),
             "I_N": display("I_{N}", n, n), "I": display("I_{out}", n_out, n_out),
             "P": display("P", W.rows * W.cols, W.rows * W.cols)}
     bind = {show["x"]: x, show["W"]: W, show[r"\delta"]: delta, show["1"]: sp.ones(n, 1),
@@ -102,11 +101,11 @@ def identities(sym: dict) -> dict[str, Identity]:
         ("dsdW", d_vec % "W", sp.KroneckerProduct(show["x"], show["I"]) * show["P"], jac["W"]),
         ("dsdb", r"\frac{\partial \operatorname{vec}(s)}{\partial b}",
          sp.KroneckerProduct(show["1"], show["I"]), jac["b"]),
-        ("dJdW", r"\frac{\partial J}{\partial W}", show[r"\delta"].T * show["x"],
+        ("dJdW", r"\nabla_{W} J", show[r"\delta"].T * show["x"],
          _chain(delta, jac["W"], W)),
-        ("dJdb", r"\frac{\partial J}{\partial b}", show[r"\delta"].T * show["1"],
+        ("dJdb", r"\nabla_{b} J", show[r"\delta"].T * show["1"],
          _chain(delta, jac["b"], b)),
-        ("dJdx", r"\frac{\partial J}{\partial x}", show[r"\delta"] * show["W"],
+        ("dJdx", r"\nabla_{x} J", show[r"\delta"] * show["W"],
          _chain(delta, jac["x"], x)),
     ]
     return {name: Identity(name, lhs, formula, evaluate(formula, bind), derived)

@@ -1,14 +1,21 @@
-r"""The two losses in SymPy: torch's batch mean, the homework's per-sample form, and dJ/dy_hat.
+r"""The losses in SymPy: torch's batch mean, the homework's per-sample form, and dJ/dy_hat.
 
-Every loss sums one entry-wise term $\ell(\hat y, y)$ over the output; `LOSSES` (same keys as
-`mlp.LOSSES`) holds that term and a claimed closed form of $\partial\ell/\partial\hat y$.
+Every loss is built from one per-entry term $\phi(\hat y, y)$; `LOSSES` (same keys as
+`mlp.LOSSES`) holds that term and a claimed closed form of its derivative
+$\phi'(\hat y, y) = \partial\phi/\partial\hat y$.
 
-- torch (and `mlp`): $J = \frac{1}{NK}\sum_{n,k} \ell(\hat y_{nk}, y_{nk})$, a mean over all
-  $N K$ entries, so $\partial J/\partial \hat y_{nk} = \frac{1}{NK}\,\ell'(\hat y_{nk}, y_{nk})$.
-- the homework, one sample: MSE $= \lVert\hat y - y\rVert^2$ sums over the $K$ outputs, BCE
-  averages over them: $\frac{1}{K}\sum_k \ell(\hat y_k, y_k)$.
+- torch (and `mlp`): $J = \frac{1}{NK}\sum_{n,k} \phi(\hat y_{nk}, y_{nk})$, a mean over all
+  $N K$ entries, so $\partial J/\partial \hat y_{nk} = \frac{1}{NK}\,\phi'(\hat y_{nk}, y_{nk})$.
+- the homework, one sample: MSE $\ell = \lVert\hat y - y\rVert^2$ sums $\phi$ over the $K$
+  outputs, BCE averages it: $\ell = \frac{1}{K}\sum_k \phi(\hat y_k, y_k)$.
 
-With $N = 1$ the two differ by a constant factor, $K$ for MSE and 1 for BCE:
+- cross-entropy, as torch's: $J = -\frac{1}{N}\sum_{n,k} y_{nk}\log\hat y_{nk}$, a mean over the
+  $N$ rows; per sample it sums over the $K$ classes.
+
+Each loss says where $\hat y$ must lie (`domain`, and `simplex` for rows that sum to 1), from
+which `derivations.configurations` computes the output activations it accepts.
+
+With $N = 1$ the two differ by a constant factor, $K$ for MSE and 1 for BCE and cross-entropy:
 `per_sample_factor` computes it. The claims are proven by `gradient_identity`, and the fused
 sigmoid + BCE result $\partial J/\partial s_2 = (\hat y - y)/(NK)$ by `fused_sigmoid_bce`.
 """
@@ -22,7 +29,7 @@ import sympy as sp
 
 from .activations import ACTIVATIONS
 from .identity import Identity
-from .latex import matrix
+from .latex import matrix, tex
 
 N, K = sp.symbols("N K", positive=True, integer=True)
 """The batch size and the output width, as symbols for the displayed formulas."""
@@ -34,28 +41,42 @@ class SymbolicLoss:
 
     Attributes:
         name: the key, as in `mlp.LOSSES`.
-        tex: LaTeX name, e.g. ``r"\ell_{\mathrm{MSE}}"``.
-        term: `(y_hat, y) -> ` $\ell$ for one entry (scalars in, scalar out).
-        claim: `(y_hat, y) -> ` $\partial \ell / \partial \hat y$ for one entry, the closed form.
+        tex: LaTeX name of the per-sample loss, e.g. ``r"\ell_{\mathrm{MSE}}"``.
+        term: `(y_hat, y) -> ` $\phi$ for one entry (scalars in, scalar out).
+        claim: `(y_hat, y) -> ` $\phi'$, the derivative of the term by $\hat y$, closed form.
+        vector_tex: `(y_hat, y) -> ` LaTeX of the per-sample loss of two column vectors,
+            given as LaTeX, e.g. $\lVert \hat y - y\rVert^2$.
         sample_mean: whether the homework's per-sample loss averages over the K outputs
             (BCE) rather than summing them (MSE).
-        needs_probabilities: whether $\hat y$ must lie in (0, 1), i.e. g must be a sigmoid.
+        domain: the set each $\hat y_{nk}$ must lie in, e.g. [0, 1] for BCE.
+        simplex: whether each row of $\hat y$ must also sum to 1 (cross-entropy).
+        batch_mean: whether $J$ is a mean over the $N$ rows (torch's cross-entropy) rather than
+            over all $N K$ entries (MSE, BCE).
     """
 
     name: str
     tex: str
     term: Callable[[sp.Expr, sp.Expr], sp.Expr]
     claim: Callable[[sp.Expr, sp.Expr], sp.Expr]
+    vector_tex: Callable[[str, str], str]
     sample_mean: bool
-    needs_probabilities: bool
+    domain: sp.Set = sp.S.Reals
+    simplex: bool = False
+    batch_mean: bool = False
+
+    def count(self, rows, cols):
+        """What $J$ divides the sum of terms by: $N$ or $N K$ (numbers or symbols)."""
+        return rows if self.batch_mean else rows * cols
 
     def J(self, y_hat: sp.MatrixBase, y: sp.MatrixBase) -> sp.Expr:
-        r"""torch's loss: $J = \frac{1}{NK}\sum_{n,k}\ell(\hat y_{nk}, y_{nk})$; y_hat, y (N, K)."""
-        return sum(map(self.term, y_hat, y)) / (y_hat.rows * y_hat.cols)
+        r"""torch's loss: $J = \frac{1}{NK}\sum_{n,k}\phi(\hat y_{nk}, y_{nk})$, or
+        $\frac{1}{N}\sum_{n,k}$ when `batch_mean`; y_hat, y (N, K)."""
+        return sum(map(self.term, y_hat, y)) / self.count(y_hat.rows, y_hat.cols)
 
     def gradient(self, y_hat: sp.MatrixBase, y: sp.MatrixBase) -> sp.ImmutableMatrix:
-        r"""$\partial J/\partial\hat y$ (N, K) from the claim: $\frac{1}{NK}\ell'$ entry-wise."""
-        scale = sp.Rational(1, y_hat.rows * y_hat.cols)
+        r"""$\nabla_{\hat y} J$ (N, K) from the claim: $\frac{1}{NK}\phi'$ (or $\frac1N\phi'$)
+        entry-wise."""
+        scale = sp.Rational(1, self.count(y_hat.rows, y_hat.cols))
         return sp.ImmutableMatrix(y_hat.rows, y_hat.cols,
                                   [scale * self.claim(a, b) for a, b in zip(y_hat, y, strict=True)])
 
@@ -79,11 +100,19 @@ LOSSES: dict[str, SymbolicLoss] = {
     loss.name: loss
     for loss in (
         SymbolicLoss("mse", r"\ell_{\mathrm{MSE}}", lambda y_hat, y: (y_hat - y) ** 2,
-                     lambda y_hat, y: 2 * (y_hat - y), sample_mean=False,
-                     needs_probabilities=False),
+                     lambda y_hat, y: sp.Mul(2, y_hat - y, evaluate=False),  # printed 2(ŷ - y)
+                     lambda y_hat, y: rf"\left\lVert {y_hat} - {y} \right\rVert^{{2}}",
+                     sample_mean=False),
         SymbolicLoss("bce", r"\ell_{\mathrm{BCE}}", _bce,
-                     lambda y_hat, y: (y_hat - y) / (y_hat * (1 - y_hat)), sample_mean=True,
-                     needs_probabilities=True),
+                     lambda y_hat, y: (y_hat - y) / (y_hat * (1 - y_hat)),
+                     lambda y_hat, y: (rf"-\frac{{1}}{{K}}\left({y}\T \log {y_hat} + "
+                                       rf"(\ones - {y})\T \log\left(\ones - {y_hat}\right)"
+                                       r"\right)"),
+                     sample_mean=True, domain=sp.Interval(0, 1)),
+        # torch's cross-entropy: a mean over the N rows of a sum over the K classes.
+        SymbolicLoss("cross_entropy", r"\ell_{\mathrm{CE}}", lambda y_hat, y: -y * sp.log(y_hat),
+                     lambda y_hat, y: -y / y_hat, lambda y_hat, y: rf"-{y}\T \log {y_hat}",
+                     sample_mean=False, domain=sp.Interval(0, 1), simplex=True, batch_mean=True),
     )
 }
 
@@ -98,10 +127,10 @@ def definition_latex(name: str, per_sample: bool = False) -> str:
     if per_sample:
         y_hat_k, y_k = sp.Symbol(r"\hat{y}_{k}", real=True), sp.Symbol("y_{k}", real=True)
         total = sp.Sum(loss.term(y_hat_k, y_k), (k, 1, K))
-        return rf"\ell = {sp.latex(total / K if loss.sample_mean else total)}"
+        return rf"\ell = {tex(total / K if loss.sample_mean else total)}"
     y_hat_nk, y_nk = _entry(r"\hat{y}")
     total = sp.Sum(sp.Sum(loss.term(y_hat_nk, y_nk), (k, 1, K)), (n, 1, N))
-    return rf"J = {sp.latex(total / (N * K))}"
+    return rf"J = {tex(total / loss.count(N, K))}"
 
 
 def targets(batch: int, n_out: int) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
@@ -113,24 +142,34 @@ def _entry(tex: str) -> tuple[sp.Symbol, sp.Symbol]:
     return sp.Symbol(rf"{tex}_{{nk}}", real=True), sp.Symbol("y_{nk}", real=True)
 
 
-def gradient_identity(name: str, batch: int = 2, n_out: int = 3) -> Identity:
-    r"""$\partial J/\partial \hat y$ by `diff` of $J$, entry by entry, against the closed form.
+def _per_entry(formula: sp.Expr, y_hat: sp.MatrixBase, y: sp.MatrixBase) -> sp.ImmutableMatrix:
+    """`formula` in the entry symbols, at every entry of y_hat, y, with N and K their sizes."""
+    y_hat_nk, y_nk = _entry(r"\hat{y}")
+    sizes = {N: y_hat.rows, K: y_hat.cols}
+    return sp.ImmutableMatrix(y_hat.rows, y_hat.cols, [
+        formula.xreplace({y_hat_nk: a, y_nk: b, **sizes}) for a, b in zip(y_hat, y, strict=True)])
+
+
+def gradient_identity(name: str, batch: int = 2, n_out: int = 5) -> Identity:
+    r"""$\partial J/\partial \hat y_{nk}$ by `diff` of $J$, entry by entry, against the claim.
 
     Returns:
         `Identity` named `name`, (batch, n_out); `formula` is the entry $(n, k)$ with symbolic
-        $N$, $K$, e.g. $\frac{2(\hat y_{nk} - y_{nk})}{NK}$ for MSE.
+        $N$, $K$, e.g. $\frac{2(\hat y_{nk} - y_{nk})}{NK}$ for MSE, and the closed form is
+        that formula at every entry, $N$ and $K$ set to the sizes.
     """
     loss = LOSSES[name]
     y_hat, y = targets(batch, n_out)
     J = loss.J(y_hat, y)
     derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in y_hat])
-    formula = loss.claim(*_entry(r"\hat{y}")) / (N * K)
-    return Identity(name, r"\left(\frac{\partial J}{\partial \hat{y}}\right)_{nk}", formula,
-                    loss.gradient(y_hat, y), derived)
+    formula = loss.claim(*_entry(r"\hat{y}")) / loss.count(N, K)
+    return Identity(name, r"\frac{\partial J}{\partial \hat{y}_{nk}}", formula,
+                    _per_entry(formula, y_hat, y), derived)
 
 
-def fused_sigmoid_bce(batch: int = 2, n_out: int = 3) -> Identity:
-    r"""With $\hat y = \sigma(s_2)$ and BCE, $\partial J/\partial s_2 = (\hat y - y)/(NK)$.
+def fused_sigmoid_bce(batch: int = 2, n_out: int = 5) -> Identity:
+    r"""With $\hat y = \sigma(s_2)$ and BCE, $\partial J/\partial s_{2,nk} = (\hat y_{nk} -
+    y_{nk})/(NK)$.
 
     `derived` differentiates $J(\sigma(s_2), y)$ by each entry of $s_2$; the $\hat y(1 - \hat y)$
     of BCE's derivative cancels $\sigma'$. Returns an `Identity` (batch, n_out).
@@ -139,13 +178,13 @@ def fused_sigmoid_bce(batch: int = 2, n_out: int = 3) -> Identity:
     y_hat = ACTIVATIONS["sigmoid"](s2)
     J = LOSSES["bce"].J(y_hat, y)
     derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in s2])
-    closed = (y_hat - y) / (batch * n_out)
     y_hat_nk, y_nk = _entry(r"\hat{y}")
-    return Identity("sigmoid+bce", r"\left(\frac{\partial J}{\partial s_{2}}\right)_{nk}",
-                    (y_hat_nk - y_nk) / (N * K), sp.ImmutableMatrix(closed), derived)
+    formula = (y_hat_nk - y_nk) / (N * K)
+    return Identity("sigmoid+bce", r"\frac{\partial J}{\partial s_{2,nk}}", formula,
+                    _per_entry(formula, y_hat, y), derived)
 
 
-def per_sample_factor(name: str, n_out: int = 3) -> sp.Expr:
+def per_sample_factor(name: str, n_out: int = 5) -> sp.Expr:
     r"""$\ell_{\text{homework}} / J$ for one sample ($N = 1$): K for MSE, 1 for BCE.
 
     Computed by dividing the two SymPy expressions; raises if the ratio depends on the data.

@@ -2,28 +2,30 @@ r"""The whole network, Linear -> f -> Linear -> g -> loss, on a batch of concret
 
 With $x$ (N, n), one sample per row, exactly as `mlp/model.py` computes it:
 
-$$s_1 = x W^{(1)\top} + \mathbf{1} b^{(1)\top},\quad z_1 = f(s_1),\quad
-s_2 = z_1 W^{(2)\top} + \mathbf{1} b^{(2)\top},\quad \hat y = g(s_2),\quad
-J = \text{loss}(\hat y, y).$$
+$$s_1 = x {W^{(1)}}\T + \ones {b^{(1)}}\T,\quad z_1 = f(s_1),\quad
+s_2 = z_1 {W^{(2)}}\T + \ones {b^{(2)}}\T,\quad \hat y = g(s_2),\quad
+J = \frac{1}{NK} \sum_{n,k} \phi(\hat y_{nk}, y_{nk}).$$
 
-`gradients` is backprop: the chain rule in matrix form, with $\delta = \partial J/\partial s$,
+`gradients` is backprop: the chain rule in matrix form, with $\delta_i = \nabla_{s_i} J$, each
+gradient laid out like what it is taken by:
 
-$$\delta_2 = \frac{\partial J}{\partial \hat y} \circ g'(s_2),\;
-\frac{\partial J}{\partial W^{(2)}} = \delta_2^\top z_1,\;
-\frac{\partial J}{\partial b^{(2)}} = \delta_2^\top \mathbf{1},\;
-\delta_1 = \delta_2 W^{(2)} \circ f'(s_1),\;
-\frac{\partial J}{\partial W^{(1)}} = \delta_1^\top x,\;
-\frac{\partial J}{\partial b^{(1)}} = \delta_1^\top \mathbf{1}.$$
+$$\delta_2 = \nabla_{\hat y} J \had g'(s_2),\;
+\nabla_{W^{(2)}} J = \delta_2\T z_1,\;
+\nabla_{b^{(2)}} J = \delta_2\T \ones,\;
+\delta_1 = (\delta_2 W^{(2)}) \had f'(s_1),\;
+\nabla_{W^{(1)}} J = \delta_1\T x,\;
+\nabla_{b^{(1)}} J = \delta_1\T \ones.$$
 
 `gradients_by_entry` differentiates the scalar $J$ by each parameter entry instead, and
-`identities` pairs the two, step by step, for the site. Notebook use:
+`identities` pairs the two, step by step, at one concrete size; `derivations.all_sizes` proves
+the same six steps for every size. Notebook use:
 
 ```python
 from derivations import network
-sym = network.symbols(2, 2, 3, 2)
+sym = network.symbols(**network.DEFAULT_SIZE)                 # N, n, m, K = 2, 3, 4, 5
 grads = network.gradients("relu", "identity", "mse", sym)      # dict of sympy Matrices
 for claim in network.identities("relu", "identity", "mse", sym).values():
-    display(Math(claim.latex()))                              # \delta_{2}^{T} z_{1} (2 x 3) ...
+    display(Math(claim.latex()))                              # \delta_{2}\T z_{1} (5 x 4) ...
 ```
 """
 
@@ -32,22 +34,23 @@ from __future__ import annotations
 import sympy as sp
 
 from .activations import ACTIVATIONS
+from .configurations import configurations as all_configurations
 from .identity import Identity, evaluate
-from .latex import display, equation, matrix
+from .latex import display, equation, matrix, tex
 from .linear import forward as linear
 from .losses import LOSSES
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 """The parameter names; their gradients are keyed ``"dJd" + name``, as `MLP.grads`."""
-DEFAULT_SIZE = dict(batch=2, n_in=2, n_hidden=3, n_out=2)
-"""The small size the tests and the site derive at."""
+DEFAULT_SIZE = dict(batch=2, n_in=3, n_hidden=4, n_out=5)
+"""The size the tests and the site derive at: N, n, m, K pairwise distinct and none 1, so a
+shape label tells every product from its transpose."""
 
 
 def configurations() -> list[tuple[str, str, str]]:
-    """Every (f, g, loss) from the registries: any f and g with MSE, BCE only where g's output
-    lies in (0, 1). With relu/sigmoid/identity that is 9 + 3 = 12."""
-    return [(f, g, loss) for loss in LOSSES for f in ACTIVATIONS for g in ACTIVATIONS
-            if ACTIVATIONS[g].probabilities or not LOSSES[loss].needs_probabilities]
+    """Every (f, g, loss) of `derivations.configurations` whose f and g are element-wise, the
+    networks whose steps are the ones below (softmax's are in `derivations.softmax`)."""
+    return [c for c in all_configurations() if all(ACTIVATIONS[a].elementwise for a in c[:2])]
 
 
 def symbols(batch: int, n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatrix]:
@@ -70,17 +73,17 @@ def forward(f: str, g: str, sym: dict) -> dict[str, sp.ImmutableMatrix]:
 def forward_latex(f: str, g: str, sym: dict) -> list[str]:
     r"""The batch forward pass as the code runs it, one LaTeX line per step with its shape.
 
-    E.g. ``s_{1} = x \left(W^{(1)}\right)^{T} + \mathbf{1} \left(b^{(1)}\right)^{T} \quad
-    (2 \times 3)``, then $z_1$, $s_2$, $\hat y$.
+    E.g. ``s_{1} = x {W^{(1)}}\T + \ones {b^{(1)}}\T \quad (2 \times 4)``, then $z_1$, $s_2$,
+    $\hat y$.
     """
     (n, n_in), m, K = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
-    x, one, z1 = display("x", n, n_in), display(r"\mathbf{1}", n, 1), display("z_{1}", n, m)
+    x, one, z1 = display("x", n, n_in), display(r"\ones", n, 1), display("z_{1}", n, m)
     W1, b1 = display("W^{(1)}", m, n_in), display("b^{(1)}", m, 1)
     W2, b2 = display("W^{(2)}", K, m), display("b^{(2)}", K, 1)
     # order="none" keeps x W^T + 1 b^T as written (SymPy would sort the bias term first).
-    rows = [("s_{1}", sp.latex(sp.MatAdd(x * W1.T, one * b1.T), order="none"), (n, m)),
+    rows = [("s_{1}", tex(sp.MatAdd(x * W1.T, one * b1.T), order="none"), (n, m)),
             ("z_{1}", rf"{ACTIVATIONS[f].tex}(s_{{1}})", (n, m)),
-            ("s_{2}", sp.latex(sp.MatAdd(z1 * W2.T, one * b2.T), order="none"), (n, K)),
+            ("s_{2}", tex(sp.MatAdd(z1 * W2.T, one * b2.T), order="none"), (n, K)),
             (r"\hat{y}", rf"{ACTIVATIONS[g].tex}(s_{{2}})", (n, K))]
     return [equation(lhs, rhs, shape) for lhs, rhs, shape in rows]
 
@@ -90,27 +93,36 @@ def objective(f: str, g: str, loss: str, sym: dict) -> sp.Expr:
     return LOSSES[loss].J(forward(f, g, sym)["y_hat"], sym["y"])
 
 
+def display_symbols(batch, n_in, n_hidden, n_out) -> dict[str, sp.MatrixSymbol]:
+    """The display symbols of backprop's formulas, keyed as the values they stand for.
+
+    The sizes may be integers or SymPy symbols (`derivations.indexed` uses symbolic ones).
+    """
+    N, n, m, K = batch, n_in, n_hidden, n_out
+    return dict(x=display("x", N, n), z1=display("z_{1}", N, m), W2=display("W^{(2)}", K, m),
+                one=display(r"\ones", N, 1),
+                dJdy_hat=display(r"\nabla_{\hat{y}} J", N, K),
+                g_prime=display("g'(s_{2})", N, K), f_prime=display("f'(s_{1})", N, m),
+                delta2=display(r"\delta_{2}", N, K), delta1=display(r"\delta_{1}", N, m))
+
+
 def _display(sym: dict) -> dict[str, sp.MatrixSymbol]:
-    """The display symbols of backprop's formulas, keyed as the values they stand for."""
     (n, n_in), n_hidden, n_out = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
-    return dict(x=display("x", n, n_in), z1=display("z_{1}", n, n_hidden),
-             W2=display("W^{(2)}", n_out, n_hidden), one=display(r"\mathbf{1}", n, 1),
-             dJdy_hat=display(r"\frac{\partial J}{\partial \hat{y}}", n, n_out),
-             g_prime=display("g'(s_{2})", n, n_out), f_prime=display("f'(s_{1})", n, n_hidden),
-             delta2=display(r"\delta_{2}", n, n_out), delta1=display(r"\delta_{1}", n, n_hidden))
+    return display_symbols(n, n_in, n_hidden, n_out)
 
 
-def _steps(D: dict[str, sp.MatrixSymbol]) -> list[tuple[str, str, sp.MatrixExpr]]:
-    """Backprop's six steps: (name, LaTeX of the left side, formula in display symbols)."""
+def steps(D: dict[str, sp.MatrixSymbol]) -> list[tuple[str, str, sp.MatrixExpr]]:
+    """Backprop's six steps: (name, LaTeX of the left side, formula in the display symbols `D`,
+    as `display_symbols` returns them)."""
     return [
-        ("delta2", r"\delta_{2} = \frac{\partial J}{\partial s_{2}}",
+        ("delta2", r"\delta_{2} = \nabla_{s_{2}} J",
          sp.HadamardProduct(D["dJdy_hat"], D["g_prime"])),
-        ("dJdW2", r"\frac{\partial J}{\partial W^{(2)}}", D["delta2"].T * D["z1"]),
-        ("dJdb2", r"\frac{\partial J}{\partial b^{(2)}}", D["delta2"].T * D["one"]),
-        ("delta1", r"\delta_{1} = \frac{\partial J}{\partial s_{1}}",
+        ("dJdW2", r"\nabla_{W^{(2)}} J", D["delta2"].T * D["z1"]),
+        ("dJdb2", r"\nabla_{b^{(2)}} J", D["delta2"].T * D["one"]),
+        ("delta1", r"\delta_{1} = \nabla_{s_{1}} J",
          sp.HadamardProduct(D["delta2"] * D["W2"], D["f_prime"])),
-        ("dJdW1", r"\frac{\partial J}{\partial W^{(1)}}", D["delta1"].T * D["x"]),
-        ("dJdb1", r"\frac{\partial J}{\partial b^{(1)}}", D["delta1"].T * D["one"]),
+        ("dJdW1", r"\nabla_{W^{(1)}} J", D["delta1"].T * D["x"]),
+        ("dJdb1", r"\nabla_{b^{(1)}} J", D["delta1"].T * D["one"]),
     ]
 
 
@@ -120,7 +132,7 @@ def _backprop(f: str, g: str, loss: str, sym: dict, fwd: dict) -> dict[str, tupl
                   dJdy_hat=LOSSES[loss].gradient(fwd["y_hat"], sym["y"]),
                   g_prime=ACTIVATIONS[g].prime(fwd["s2"]), f_prime=ACTIVATIONS[f].prime(fwd["s1"]))
     D, out = _display(sym), {}
-    for name, lhs, formula in _steps(D):
+    for name, lhs, formula in steps(D):
         values[name] = evaluate(formula, {D[k]: v for k, v in values.items() if k in D})
         out[name] = (lhs, formula, values[name])
     return out
@@ -139,8 +151,8 @@ def gradients(f: str, g: str, loss: str, sym: dict) -> dict[str, sp.ImmutableMat
     Returns:
         dict of `ImmutableMatrix`, each entry the gradient of J by that parameter entry.
     """
-    steps = _backprop(f, g, loss, sym, forward(f, g, sym))
-    return {f"dJd{p}": steps[f"dJd{p}"][2] for p in PARAMETERS}
+    done = _backprop(f, g, loss, sym, forward(f, g, sym))
+    return {f"dJd{p}": done[f"dJd{p}"][2] for p in PARAMETERS}
 
 
 def _by_entry(J: sp.Expr, sym: dict) -> dict[str, sp.ImmutableMatrix]:
@@ -183,9 +195,9 @@ def identities(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
     `claim.holds()` proves the identity everywhere, which takes minutes once two sigmoids nest.
     """
     fwd = forward(f, g, sym)
-    steps = _backprop(f, g, loss, sym, fwd)
+    done = _backprop(f, g, loss, sym, fwd)
     derived = _by_entry(LOSSES[loss].J(fwd["y_hat"], sym["y"]), sym)
     derived.update(delta2=_by_pre_activation(f, g, loss, sym, fwd["s2"], 2),
                    delta1=_by_pre_activation(f, g, loss, sym, fwd["s1"], 1))
     return {name: Identity(name, lhs, formula, value, derived[name])
-            for name, (lhs, formula, value) in steps.items()}
+            for name, (lhs, formula, value) in done.items()}

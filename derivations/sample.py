@@ -7,7 +7,7 @@ other:
 | homework, one sample (columns)        | batch code, row n of          |
 |---------------------------------------|-------------------------------|
 | $x$ (n, 1)                            | `x` (N, n)                    |
-| $z_1 = W^{(1)} x + b^{(1)}$ (m, 1)    | `s1` $= x W^{(1)\top} + \mathbf{1} b^{(1)\top}$ |
+| $z_1 = W^{(1)} x + b^{(1)}$ (m, 1)    | `s1` $= x {W^{(1)}}\T + \ones {b^{(1)}}\T$ |
 | $z_2 = f(z_1)$ (m, 1)                 | `z1` $= f(s_1)$               |
 | $z_3 = W^{(2)} z_2 + b^{(2)}$ (K, 1)  | `s2`                          |
 | $\hat y = g(z_3)$ (K, 1)              | `y_hat`                       |
@@ -17,10 +17,11 @@ Row $n$ of each batch matrix is the transpose of the sample's column. For one sa
 ($N = 1$), $\ell = c\,J$ with $c$ = `losses.per_sample_factor` ($K$ for MSE, 1 for BCE), so
 every gradient of $\ell$ is $c$ times the batch code's.
 
-Derivatives are in numerator layout: $\partial z_2/\partial z_1$ is (m, m) with row $i$ the
-output $z_{2,i}$; $\partial \ell/\partial \hat y$ is a row (1, K). A gradient with respect to a
-matrix is written in the shape of that matrix, $\partial\ell/\partial W^{(2)}$ (K, m), the
-shape SGD subtracts it in: the transpose of the numerator-layout (m, K).
+Layout: a derivative $\partial a/\partial b$ of a vector by a vector is a Jacobian in numerator
+layout, row $i$ for $a_i$: $\partial z_2/\partial z_1$ is (m, m) and, for the scalar $\ell$,
+$\partial \ell/\partial \hat y$ is a row (1, K). A gradient $\nabla_\theta \ell$ is laid out
+like the parameter $\theta$, the shape SGD subtracts it in: $\nabla_{W^{(2)}}\ell$ is (K, m)
+and $\nabla_{b^{(2)}}\ell$ is (K, 1), the transposes of the numerator-layout derivatives.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ import sympy as sp
 
 from .activations import ACTIVATIONS
 from .identity import Identity, evaluate
-from .latex import display, equation, matrix
-from .losses import LOSSES
+from .latex import display, equation, matrix, tex
+from .losses import LOSSES, K
 
 BATCH_NAMES = {"x": "x", "z1": "s1", "z2": "z1", "z3": "s2", "y_hat": "y_hat", "l": "J"}
 """Homework name (as `forward` keys it; ``"l"`` for the loss) -> the batch code's name (as
@@ -46,14 +47,26 @@ def symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatri
                 W2=matrix("W^{(2)}", n_out, n_hidden), b2=matrix("b^{(2)}", n_out, 1, vector=True))
 
 
-def _display(sym: dict) -> dict[str, sp.MatrixSymbol]:
+def display_symbols(sym: dict) -> dict[str, sp.MatrixSymbol]:
+    """The display symbols of the homework's formulas at the sizes of `sym`."""
     (m, n), K = sym["W1"].shape, sym["W2"].rows
     return dict(x=display("x", n, 1), W1=display("W^{(1)}", m, n), b1=display("b^{(1)}", m, 1),
-                W2=display("W^{(2)}", K, m), b2=display("b^{(2)}", K, 1),
+                W2=display("W^{(2)}", K, m), b2=display("b^{(2)}", K, 1), y=display("y", K, 1),
                 z1=display("z_{1}", m, 1), z2=display("z_{2}", m, 1), z3=display("z_{3}", K, 1),
                 dldy_hat=display(r"\frac{\partial \ell}{\partial \hat{y}}", 1, K),
                 dy_hatdz3=display(r"\frac{\partial \hat{y}}{\partial z_{3}}", K, K),
                 dz2dz1=display(r"\frac{\partial z_{2}}{\partial z_{1}}", m, m))
+
+
+def applied(name: str, M: sp.MatrixExpr) -> sp.MatrixExpr:
+    r"""The activation `name` entry by entry on a matrix expression, printed $f(M)$; the
+    identity leaves `M` as it is. `evaluate` needs `{function(name): ACTIVATIONS[name].at}`."""
+    return M if name == "identity" else M.applyfunc(function(name))
+
+
+def function(name: str) -> sp.Function:
+    """The undefined function that prints as the activation's LaTeX name."""
+    return sp.Function(ACTIVATIONS[name].tex)
 
 
 def forward(f: str, g: str, sym: dict) -> dict[str, sp.ImmutableMatrix]:
@@ -65,14 +78,12 @@ def forward(f: str, g: str, sym: dict) -> dict[str, sp.ImmutableMatrix]:
 
 
 def forward_latex(f: str, g: str, sym: dict) -> list[str]:
-    r"""The four forward equations of 1.1.b, each ``lhs = formula \quad (rows \times 1)``."""
-    D = _display(sym)
-    fa, ga = ACTIVATIONS[f].tex, ACTIVATIONS[g].tex
-    rows = [("z_{1}", sp.latex(sp.MatAdd(D["W1"] * D["x"], D["b1"]), order="none"), D["z1"].shape),
-            ("z_{2}", rf"{fa}(z_{{1}})", D["z2"].shape),
-            ("z_{3}", sp.latex(sp.MatAdd(D["W2"] * D["z2"], D["b2"]), order="none"), D["z3"].shape),
-            (r"\hat{y}", rf"{ga}(z_{{3}})", D["z3"].shape)]
-    return [equation(lhs, rhs, shape) for lhs, rhs, shape in rows]
+    r"""The four forward equations, each in the layer before it: ``z_{1} = W^{(1)} x + b^{(1)}
+    \quad (4 \times 1)``, ..."""
+    D = display_symbols(sym)
+    rows = [("z_{1}", sp.MatAdd(D["W1"] * D["x"], D["b1"])), ("z_{2}", applied(f, D["z1"])),
+            ("z_{3}", sp.MatAdd(D["W2"] * D["z2"], D["b2"])), (r"\hat{y}", applied(g, D["z3"]))]
+    return [equation(lhs, tex(rhs, order="none"), rhs.shape) for lhs, rhs in rows]
 
 
 def objective(f: str, g: str, loss: str, sym: dict) -> sp.Expr:
@@ -96,26 +107,29 @@ def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
     same for `gradients`.
 
     Returns:
-        dict keyed ``"dz2dz1"`` ($\operatorname{diag}(f'(z_1))$), ``"dy_hatdz3"``
-        ($\operatorname{diag}(g'(z_3))$) and ``"dldy_hat"`` (formula: entry $k$).
+        dict keyed ``"dz2dz1"`` ($\diag(f'(z_1))$), ``"dy_hatdz3"`` ($\diag(g'(z_3))$) and
+        ``"dldy_hat"``, whose formula is entry $k$ with the output width a symbol $K$; the
+        closed form is that formula at each entry, with $K$ set to the width of `sym`.
     """
-    fwd, D, lossf = forward(f, g, sym), _display(sym), LOSSES[loss]
+    fwd, D, lossf = forward(f, g, sym), display_symbols(sym), LOSSES[loss]
     act_f, act_g = ACTIVATIONS[f], ACTIVATIONS[g]
-    diag_f = display(rf"\operatorname{{diag}}({act_f.tex}'(z_{{1}}))", *D["dz2dz1"].shape)
-    diag_g = display(rf"\operatorname{{diag}}({act_g.tex}'(z_{{3}}))", *D["dy_hatdz3"].shape)
+    diag_f = display(rf"\diag({act_f.tex}'(z_{{1}}))", *D["dz2dz1"].shape)
+    diag_g = display(rf"\diag({act_g.tex}'(z_{{3}}))", *D["dy_hatdz3"].shape)
     y_hat_k, y_k = sp.Symbol(r"\hat{y}_{k}", real=True), sp.Symbol("y_{k}", real=True)
-    scale = sp.Rational(1, sym["y"].rows) if lossf.sample_mean else sp.Integer(1)
+    entry_k = lossf.claim(y_hat_k, y_k) / (K if lossf.sample_mean else 1)
+    width = sym["y"].rows
+    loss_row = sp.ImmutableMatrix(1, width, [entry_k.xreplace({y_hat_k: a, y_k: b, K: width})
+                                             for a, b in zip(fwd["y_hat"], sym["y"], strict=True)])
     return {
-        "dz2dz1": Identity("dz2dz1", sp.latex(D["dz2dz1"]), diag_f,
+        "dz2dz1": Identity("dz2dz1", tex(D["dz2dz1"]), diag_f,
                             sp.ImmutableMatrix(sp.diag(*act_f.prime(fwd["z1"]))),
                             _jacobian_of(act_f, fwd["z1"], "z_{1}")),
-        "dy_hatdz3": Identity("dy_hatdz3", sp.latex(D["dy_hatdz3"]), diag_g,
+        "dy_hatdz3": Identity("dy_hatdz3", tex(D["dy_hatdz3"]), diag_g,
                                sp.ImmutableMatrix(sp.diag(*act_g.prime(fwd["z3"]))),
                                _jacobian_of(act_g, fwd["z3"], "z_{3}")),
         "dldy_hat": Identity("dldy_hat",
                               r"\left(\frac{\partial \ell}{\partial \hat{y}}\right)_{k}",
-                              scale * lossf.claim(y_hat_k, y_k),
-                              lossf.per_sample_gradient(fwd["y_hat"], sym["y"]),
+                              entry_k, loss_row,
                               _jacobian_of(lambda v: [lossf.per_sample(v, sym["y"])],
                                            fwd["y_hat"], r"\hat{y}")),
     }
@@ -123,39 +137,42 @@ def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
 
 def gradients(f: str, g: str, loss: str, sym: dict,
               jac: dict[str, Identity] | None = None) -> dict[str, Identity]:
-    r"""1.1.c: the backward pass in the homework's terms, each against `diff` of $\ell$ by entry.
+    r"""1.1.c: the four gradients in the symbols the question allows, each against `diff`.
 
-    $$\frac{\partial\ell}{\partial W^{(2)}} = \Big(\frac{\partial\ell}{\partial\hat y}
-    \frac{\partial\hat y}{\partial z_3}\Big)^{\top} z_2^\top, \quad
-    \frac{\partial\ell}{\partial W^{(1)}} = \Big(\frac{\partial\ell}{\partial\hat y}
+    $$\nabla_{W^{(2)}}\ell = \Big(\frac{\partial\ell}{\partial\hat y}
+    \frac{\partial\hat y}{\partial z_3}\Big)\T f(W^{(1)} x + b^{(1)})\T, \quad
+    \nabla_{W^{(1)}}\ell = \Big(\frac{\partial\ell}{\partial\hat y}
     \frac{\partial\hat y}{\partial z_3} W^{(2)}
-    \frac{\partial z_2}{\partial z_1}\Big)^{\top} x^\top,$$
+    \frac{\partial z_2}{\partial z_1}\Big)\T x\T,$$
 
-    and the biases without the last factor.
+    and the biases without the last factor; $z_2$ is written out, since the question allows
+    only $x, y, W^{(i)}, b^{(i)}$ and the three Jacobians.
 
     The arguments are those of `jacobians`, and `jac`: what `jacobians` returned, if at hand.
 
     Returns:
         dict keyed ``"dldW1"`` (m, n), ``"dldb1"`` (m, 1), ``"dldW2"`` (K, m),
-        ``"dldb2"`` (K, 1), each an `Identity` shaped like its parameter.
+        ``"dldb2"`` (K, 1), each an `Identity` shaped like its parameter; `derived` is `diff`
+        of $\ell$ by each entry of the parameter.
     """
-    D, fwd = _display(sym), forward(f, g, sym)
+    D = display_symbols(sym)
     jac = jacobians(f, g, loss, sym) if jac is None else jac
-    bind = {D["x"]: sym["x"], D["W2"]: sym["W2"], D["z2"]: fwd["z2"],
+    bind = {D["x"]: sym["x"], D["W1"]: sym["W1"], D["b1"]: sym["b1"], D["W2"]: sym["W2"],
+            function(f): ACTIVATIONS[f].at,
             **{D[k]: jac[k].closed_form for k in ("dldy_hat", "dy_hatdz3", "dz2dz1")}}
+    z2 = applied(f, sp.MatAdd(D["W1"] * D["x"], D["b1"]))
     upstream3 = D["dldy_hat"] * D["dy_hatdz3"]       # dl/dz3, (1, K)
     upstream1 = upstream3 * D["W2"] * D["dz2dz1"]    # dl/dz1, (1, m)
     # Built unevaluated, (AB)^T stays as written; `.T` and `*` would print it as B^T A^T.
     t3, t1 = sp.Transpose(upstream3), sp.Transpose(upstream1)
-    formulas = {"W2": sp.MatMul(t3, sp.Transpose(D["z2"])), "b2": t3,
+    formulas = {"W2": sp.MatMul(t3, sp.Transpose(z2)), "b2": t3,
                 "W1": sp.MatMul(t1, sp.Transpose(D["x"])), "b1": t1}
     ell = objective(f, g, loss, sym)
     out = {}
     for p in ("W1", "b1", "W2", "b2"):
         derived = sp.ImmutableMatrix(*sym[p].shape, [sp.diff(ell, v) for v in sym[p]])
-        tex = sp.latex(D[p])
-        out[f"dld{p}"] = Identity(f"dld{p}", rf"\frac{{\partial \ell}}{{\partial {tex}}}",
-                                   formulas[p], evaluate(formulas[p], bind), derived)
+        out[f"dld{p}"] = Identity(f"dld{p}", rf"\nabla_{{{tex(D[p])}}} \ell", formulas[p],
+                                   evaluate(formulas[p], bind), derived)
     return out
 
 

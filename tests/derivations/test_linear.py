@@ -51,6 +51,7 @@ def test_bias_gradient_is_the_column_sums():
 
 def test_latex():
     claims = identities(symbols())
-    assert claims["dJdW"].latex() == (
-        r"\frac{\partial J}{\partial W} = \delta^{T} x \quad (2 \times 3)")
-    assert claims["dsdx"].latex().endswith(r"= I_{N} \otimes W \quad (4 \times 6)")
+    # N, in, out = 2, 3, 4: every shape below tells a product from its transpose
+    assert claims["dJdW"].latex() == r"\nabla_{W} J = \delta\T x \quad (4 \times 3)"
+    assert claims["dJdb"].latex() == r"\nabla_{b} J = \delta\T \ones_{N} \quad (4 \times 1)"
+    assert claims["dsdx"].latex().endswith(r"= I_{N} \otimes W \quad (8 \times 6)")

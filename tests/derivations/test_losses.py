@@ -6,6 +6,8 @@ import sympy as sp
 import mlp
 from derivations.losses import (
     LOSSES,
+    K,
+    N,
     definition_latex,
     fused_sigmoid_bce,
     gradient_identity,
@@ -26,18 +28,31 @@ def test_gradient_claim_is_proven(name, size):
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
-def test_J_is_the_mean_over_all_entries(name):
+def test_J_is_torchs_mean(name):
     y_hat, y = targets(2, 3)
     J = LOSSES[name].J(y_hat, y)
-    # Scaling every entry's term by 6 = N K gives back the plain sum.
+    # Scaling every entry's term by N K = 6 (by N = 2 for cross-entropy, a mean over the rows
+    # of a sum over the classes, as torch's) gives back the plain sum.
     total = sum(LOSSES[name].term(a, b) for a, b in zip(y_hat, y, strict=True))
-    assert sp.expand(6 * J - total) == 0
+    assert sp.expand((2 if LOSSES[name].batch_mean else 6) * J - total) == 0
+    assert LOSSES[name].batch_mean == (name == "cross_entropy")
 
 
 def test_fused_sigmoid_bce():
     claim = fused_sigmoid_bce(2, 3)
     assert claim.shape == (2, 3) and claim.holds()
-    assert claim.latex().startswith(r"\left(\frac{\partial J}{\partial s_{2}}\right)_{nk} = ")
+    assert claim.latex() == (r"\frac{\partial J}{\partial s_{2,nk}} = "
+                             r"\frac{\hat{y}_{nk} - y_{nk}}{K N} \quad (2 \times 3)")
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_shown_formula_is_the_closed_form(name):
+    # The closed form is the displayed entry formula, N and K set to the sizes: what is shown
+    # is what is proven.
+    claim = gradient_identity(name, 2, 5)
+    y_hat_nk, y_nk = sorted(claim.formula.free_symbols - {N, K}, key=str)
+    assert claim.closed_form[1, 3] == claim.formula.xreplace(
+        {y_hat_nk: targets(2, 5)[0][1, 3], y_nk: targets(2, 5)[1][1, 3], N: 2, K: 5})
 
 
 @pytest.mark.parametrize("n_out", [1, 4])
@@ -45,6 +60,7 @@ def test_per_sample_factor(n_out):
     # The homework sums MSE over the K outputs and averages BCE; torch averages both.
     assert per_sample_factor("mse", n_out) == n_out
     assert per_sample_factor("bce", n_out) == 1
+    assert per_sample_factor("cross_entropy", n_out) == 1  # both sum over the classes
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
@@ -59,7 +75,15 @@ def test_per_sample_gradient_is_a_row(name):
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_definition_latex(name):
     J, ell = definition_latex(name), definition_latex(name, per_sample=True)
-    assert J.startswith("J = ") and J.endswith("}{K N}") and r"\hat{y}_{nk}" in J
+    mean = "}{N}" if LOSSES[name].batch_mean else "}{K N}"
+    assert J.startswith("J = ") and J.endswith(mean) and r"\hat{y}_{nk}" in J
     assert ell.startswith(r"\ell = ") and r"\hat{y}_{k}" in ell
     # the homework averages BCE over K and sums MSE
     assert ell.endswith("}{K}") == LOSSES[name].sample_mean
+
+
+def test_domains():
+    # BCE takes entries in [0, 1]; cross-entropy probability rows; MSE any real numbers.
+    assert {n: (loss.domain, loss.simplex) for n, loss in LOSSES.items()} == {
+        "mse": (sp.S.Reals, False), "bce": (sp.Interval(0, 1), False),
+        "cross_entropy": (sp.Interval(0, 1), True)}

@@ -5,10 +5,8 @@ from functools import cache
 import pytest
 import sympy as sp
 
-from derivations.activations import ACTIVATIONS
 from derivations.exact import rational_point
 from derivations.identity import Identity
-from derivations.losses import LOSSES
 from derivations.network import (
     DEFAULT_SIZE,
     PARAMETERS,
@@ -21,8 +19,12 @@ from derivations.network import (
     objective,
     symbols,
 )
+from mlp import COURSE_ACTIVATIONS, COURSE_LOSSES
 
-CONFIGS = configurations()
+# The course's twelve: the others are cases of derivations.all_sizes' proof for every f, g and
+# per-entry loss, and of tests/derivations/test_configurations.py.
+CONFIGS = [c for c in configurations()
+           if {c[0], c[1]} <= set(COURSE_ACTIVATIONS) and c[2] in COURSE_LOSSES]
 IDS = ["-".join(c) for c in CONFIGS]
 SYM = symbols(**DEFAULT_SIZE)
 
@@ -35,10 +37,10 @@ def claims(config):
 def test_configurations_come_from_the_registries():
     assert len(CONFIGS) == len(set(CONFIGS)) == 12
     mse = [c for c in CONFIGS if c[2] == "mse"]
-    assert len(mse) == len(ACTIVATIONS) ** 2 == 9
+    assert len(mse) == len(COURSE_ACTIVATIONS) ** 2 == 9
     bce = [c for c in CONFIGS if c[2] == "bce"]
     assert {g for _, g, _ in bce} == {"sigmoid"} and len(bce) == 3
-    assert {loss for *_, loss in CONFIGS} == set(LOSSES)
+    assert set(CONFIGS) <= set(configurations())
 
 
 def test_symbols():
@@ -97,20 +99,23 @@ def test_objective_is_torch_mean():
                      - sum((a - b) ** 2 for a, b in zip(y_hat, SYM["y"], strict=True))) == 0
 
 
+def test_default_size_tells_every_transpose():
+    # N, n, m, K pairwise distinct and none 1: no shape equals another's transpose.
+    sizes = list(DEFAULT_SIZE.values())
+    assert len(set(sizes)) == 4 and 1 not in sizes
+
+
 def test_forward_latex():
     assert forward_latex("relu", "sigmoid", SYM) == [
-        r"s_{1} = x \left(W^{(1)}\right)^{T} + \mathbf{1} \left(b^{(1)}\right)^{T} "
-        r"\quad (2 \times 3)",
-        r"z_{1} = \operatorname{ReLU}(s_{1}) \quad (2 \times 3)",
-        r"s_{2} = z_{1} \left(W^{(2)}\right)^{T} + \mathbf{1} \left(b^{(2)}\right)^{T} "
-        r"\quad (2 \times 2)",
-        r"\hat{y} = \sigma(s_{2}) \quad (2 \times 2)"]
+        r"s_{1} = x {W^{(1)}}\T + \ones {b^{(1)}}\T \quad (2 \times 4)",
+        r"z_{1} = \operatorname{ReLU}(s_{1}) \quad (2 \times 4)",
+        r"s_{2} = z_{1} {W^{(2)}}\T + \ones {b^{(2)}}\T \quad (2 \times 5)",
+        r"\hat{y} = \sigma(s_{2}) \quad (2 \times 5)"]
 
 
 def test_latex_of_the_steps():
     steps = claims(("relu", "identity", "mse"))
-    assert steps["dJdW1"].latex() == (
-        r"\frac{\partial J}{\partial W^{(1)}} = \delta_{1}^{T} x \quad (3 \times 2)")
-    assert steps["delta1"].latex() == (r"\delta_{1} = \frac{\partial J}{\partial s_{1}} = "
-                                       r"\left(\delta_{2} W^{(2)}\right) \circ f'(s_{1}) "
-                                       r"\quad (2 \times 3)")
+    assert steps["dJdW1"].latex() == r"\nabla_{W^{(1)}} J = \delta_{1}\T x \quad (4 \times 3)"
+    assert steps["delta1"].latex() == (r"\delta_{1} = \nabla_{s_{1}} J = "
+                                       r"\left(\delta_{2} W^{(2)}\right) \had f'(s_{1}) "
+                                       r"\quad (2 \times 4)")

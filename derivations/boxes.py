@@ -1,0 +1,101 @@
+r"""The boxes of the homework pages: an answer, a common mistake, as HTML for `display(HTML())`.
+
+A notebook's Markdown cells are not the site's Markdown (no admonitions), so a page builds its
+boxes in code, with Material's admonition classes:
+
+```python
+from IPython.display import HTML, display
+from derivations.boxes import answer
+display(HTML(answer("1.1.c", ["In numerator layout:", r"$$\nabla_{b^{(2)}} \ell = ...$$"])))
+```
+
+A body is a list of blocks: a string is a paragraph, one that starts with ``$$`` a display
+formula, a list of strings a bulleted list. Inline, ``$...$`` is math (the build typesets it),
+`` `code` `` code, ``**words**`` bold, ``[text](page.py#anchor)`` a link.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import sympy as sp
+
+from .latex import tex
+
+_INLINE = [
+    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
+    (re.compile(r"\*\*(.+?)\*\*"), r"<strong>\1</strong>"),
+    (re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)"), r'<a href="\2">\1</a>'),
+]
+_MATH = re.compile(r"(\$\$.+?\$\$|\$[^$]+\$)", re.S)
+
+
+def _inline(text: str) -> str:
+    """Escape `text` for HTML and apply the inline marks outside its math."""
+    parts = _MATH.split(text)
+    out = []
+    for i, part in enumerate(parts):
+        part = html.escape(part, quote=False)
+        if i % 2 == 0:  # prose, not math
+            for pattern, repl in _INLINE:
+                part = pattern.sub(repl, part)
+        out.append(part)
+    return "".join(out)
+
+
+def _block(item: str | list[str]) -> str:
+    if isinstance(item, list):
+        return "<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in item) + "</ul>"
+    return f"<p>{_inline(item)}</p>"
+
+
+def box(kind: str, title: str, body: list, *, folded: bool = False) -> str:
+    r"""An admonition of Material's `kind` (``"success"``, ``"failure"``, ...) with a title.
+
+    Args:
+        kind: the admonition's type, which sets its colour and icon.
+        title: its title, inline marks allowed.
+        body: the blocks, as the module docstring says.
+        folded: a `<details>` box, closed until clicked, instead of an open one.
+    """
+    inner = "".join(_block(item) for item in body)
+    if folded:
+        return (f'<details class="{kind}"><summary>{_inline(title)}</summary>{inner}'
+                "</details>")
+    return (f'<div class="admonition {kind}"><p class="admonition-title">{_inline(title)}</p>'
+            f"{inner}</div>")
+
+
+def answer(question: str, body: list) -> str:
+    """The answer box that opens a question: ``Answer to 1.1.c``."""
+    return box("success", f"Answer to {question}", body)
+
+
+def mistake(title: str, wrong: str, computes: list, checker: str) -> str:
+    r"""A common mistake, folded: the wrong formula, what it computes instead, where the
+    checker names it.
+
+    Args:
+        title: what the mistake is, e.g. ``"the lecture's 1/2 in the loss"``.
+        wrong: the wrong formula, LaTeX for a display.
+        computes: the blocks that say, with the numbers of this build, what it gives.
+        checker: a sentence with a link to the checker's diagnosis (or that it has none).
+    """
+    return box("failure", f"Common mistake: {title}",
+               [f"$${wrong}$$", *computes, checker], folded=True)
+
+
+def numbers(rows, digits: int = 3) -> str:
+    r"""A matrix of numbers (nested lists, as `Tensor.tolist()` gives) as LaTeX, `digits`
+    significant digits: ``\left[\begin{matrix}0.124 & -1.2\end{matrix}\right]``."""
+    return tex(sp.Matrix(rows).applyfunc(lambda v: sp.Float(v, digits)))
+
+
+def checked(claims: dict, names: list[str], points: list[dict]) -> list[str]:
+    """The claims' formulas with their shapes, ``$$...$$`` for an answer box, each one first
+    held (exactly) at every point: a box shows only formulas that passed."""
+    for name in names:
+        if not all(claims[name].holds(at=p) for p in points):
+            raise AssertionError(f"{name} does not hold")
+    return [f"$${claims[name].latex()}$$" for name in names]
