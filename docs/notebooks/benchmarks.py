@@ -23,15 +23,21 @@
 # time is kept too, as a check: at one thread it leaves out the time a step waited for a core
 # that another process held. Rerun with `make bench`.
 
-# %%
+# %% tags=["remove-cell"]
 import json
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 import mlp
+
+set_matplotlib_formats("svg")
+plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
+
+# %%
 
 RESULTS = Path(mlp.__file__).resolve().parents[1] / "benchmarks" / "results.json"
 results = json.loads(RESULTS.read_text())
@@ -86,10 +92,10 @@ for threads in thread_counts:
 # floor; at the homework's size the floor is five calls of a few microseconds and the rest is
 # overhead.
 
-# %%
+# %% tags=["hide-input"] alt="A grid of log-log plots against the FLOP per step, one column per thread count: on top the milliseconds per step of mlp, autograd, torch.func and the five-product floor, with quartile bars; below, the ratios of mlp to each, with the targets as dotted lines."
 colors = {"mlp": "C0", "autograd": "C1", "func": "C2", "floor": "k"}
-fig, axes = plt.subplots(2, len(thread_counts), figsize=(6 * len(thread_counts), 8),
-                         sharex=True, squeeze=False)
+fig, axes = plt.subplots(2, len(thread_counts), figsize=(6 * len(thread_counts) + 2, 8),
+                         sharex=True, squeeze=False, layout="constrained")
 for col, threads in enumerate(thread_counts):
     mine = [r for r in runs if r["threads"] == threads]
     flops = [r["flops"] for r in mine]
@@ -109,7 +115,7 @@ for col, threads in enumerate(thread_counts):
     for level in sorted({t["threshold"] for t in results["targets"]}):
         bottom.axhline(level, color="grey", ls=":", lw=1)
         bottom.annotate(f"{level:g}", (1, level), xycoords=("axes fraction", "data"),
-                        xytext=(2, 0), textcoords="offset points", va="center", fontsize=7)
+                        xytext=(2, 0), textcoords="offset points", va="center", fontsize=9)
     top.set(xscale="log", yscale="log", ylabel="ms per step", title=threads_text(threads))
     bottom.set(xscale="log", yscale="log", ylabel="ratio (below 1: mlp faster)",
                xlabel="FLOP per step (the five products)")
@@ -118,9 +124,9 @@ for col, threads in enumerate(thread_counts):
     bottom.yaxis.set_minor_formatter(NullFormatter())
     top.grid(True, which="both", alpha=0.3)
     bottom.grid(True, which="both", alpha=0.3)
-    top.legend(fontsize=8)
-    bottom.legend(fontsize=8)
-fig.tight_layout()
+# One legend per row, right of the last panel, where it covers no curve.
+for row in axes:
+    row[-1].legend(loc="upper left", bbox_to_anchor=(1.08, 1))
 plt.show()
 
 # %% [markdown]

@@ -7,15 +7,21 @@
 # with `mlp.train.train` and with autograd and `torch.optim.SGD`, on two interleaved half
 # circles made in code.
 
-# %%
+# %% tags=["remove-cell"]
 import math
 
 import matplotlib.pyplot as plt
 import torch
 from IPython.display import Math, display
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from mlp import ACTIVATIONS, LOSSES, MLP
 from mlp.train import make_twin, train, train_autograd
+
+set_matplotlib_formats("svg")
+plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
+
+# %%
 
 # The tensors here are small: one thread is faster than two, and steadier on a shared machine.
 torch.set_num_threads(1)
@@ -77,16 +83,16 @@ assert runs["relu"]["J_hand"][-1] < runs["sigmoid"]["J_hand"][-1]
 # relative gap printed above is float64 rounding. With the same number of steps, the ReLU
 # network ends with the lower loss. One reason: where its units are active, $f'(s_1) = 1$,
 # while the sigmoid's $\sigma'(s_1) \le 1/4$ scales every
-# $\delta_1 = (\delta_2 W^{(2)}) \odot f'(s_1)$ down, so at the same $\eta$ its first layer
+# $\delta_1 = (\delta_2 W^{(2)}) \had f'(s_1)$ down, so at the same $\eta$ its first layer
 # takes smaller steps. The saturation page measures this.
 
-# %%
+# %% tags=["hide-input"] alt="The BCE loss on a log scale over 400 SGD steps for sigmoid and for ReLU hidden units, each by hand and by autograd: each pair coincides; the ReLU network's loss ends lower."
 fig, ax = plt.subplots(figsize=(6.4, 3.6))
 for i, (f, r) in enumerate(runs.items()):
     ax.semilogy(r["J_hand"], color=f"C{i}", lw=4, alpha=0.35, label=f"f = {f}, by hand")
     ax.semilogy(r["J_autograd"], "--", color=f"C{i}", lw=1, label=f"f = {f}, autograd")
 ax.set(xlabel="SGD step", ylabel="$J$ (BCE)")
-ax.legend()
+ax.legend(loc="lower left")  # the losses start high: the lower left is clear
 plt.show()
 
 # %% [markdown]
@@ -96,7 +102,7 @@ plt.show()
 # ReLU units $s_2$ is piecewise linear in $x$, so the boundary is a chain of straight
 # segments; with sigmoid units it is a smooth curve.
 
-# %%
+# %% tags=["hide-input"] alt="Two panels over the standardised plane, for sigmoid and for ReLU hidden units: the predicted probability as colour, the boundary where it is one half as a black line, and the two interleaved half circles of data. The sigmoid's boundary is a smooth curve, ReLU's a chain of straight segments; both separate the classes."
 u = torch.linspace(-2.6, 2.6, 161, dtype=DT)
 gx, gy = torch.meshgrid(u, u, indexing="xy")
 plane = torch.stack([gx.flatten(), gy.flatten()], 1)                  # (161^2, 2)

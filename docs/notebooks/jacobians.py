@@ -1,28 +1,36 @@
 # %% [markdown]
 # # Jacobians against vector-Jacobian products
 #
-# The answer to 1.1.c writes each gradient as a product of Jacobians, for one sample $(x, y)$:
+# The answer to 1.1.c writes each gradient as a product of Jacobians, for one sample $(x, y)$
+# in the homework's names ($z_1, z_2, z_3$, the loss $\ell = \lVert \hat y - y \rVert^2$):
 #
-# $$\frac{\partial J}{\partial W^{(1)}} = \frac{\partial J}{\partial \hat y}\,
-# \frac{\partial \hat y}{\partial s_2}\, \frac{\partial s_2}{\partial z_1}\,
-# \frac{\partial z_1}{\partial s_1}\, \frac{\partial s_1}{\partial W^{(1)}}.$$
+# $$\frac{\partial \ell}{\partial \operatorname{vec} W^{(1)}} = \frac{\partial \ell}{\partial
+# \hat y}\, \frac{\partial \hat y}{\partial z_3}\, \frac{\partial z_3}{\partial z_2}\,
+# \frac{\partial z_2}{\partial z_1}\, \frac{\partial z_1}{\partial \operatorname{vec}
+# W^{(1)}},$$
 #
-# Backprop never forms these matrices. It multiplies the row vector $\partial J/\partial \hat y$
-# into them one at a time, and uses their structure: $\partial \hat y/\partial s_2$ and
-# $\partial z_1/\partial s_1$ are diagonal, so the product is an entry-wise $\odot$, and
-# $\partial s_1/\partial W^{(1)}$ is a Kronecker product, so the last product is an outer
-# product $\delta_1^\top x$. This page forms the full Jacobians, multiplies them out in both
-# orders, checks that all three routes give the same gradient, and measures what each costs.
+# a row of $m n$ entries that, read row by row into $m \times n$, is $\nabla_{W^{(1)}} \ell$.
+# Backprop never forms these matrices. It multiplies the row $\frac{\partial \ell}{\partial
+# \hat y}$ into them one at a time, and uses their structure: $\frac{\partial \hat
+# y}{\partial z_3}$ and $\frac{\partial z_2}{\partial z_1}$ are diagonal, so the product is an
+# entry-wise $\had$, and $\frac{\partial z_1}{\partial \operatorname{vec} W^{(1)}}$ is a
+# Kronecker product, so the last product is the outer product $\big(\frac{\partial
+# \ell}{\partial z_1}\big)\T x\T$. This page forms the full Jacobians, multiplies them out in
+# both orders, checks that all three routes give the same gradient, and measures what each
+# costs.
 
-# %%
+# %% tags=["remove-cell"]
 import time
 
 import matplotlib.pyplot as plt
 import torch
-from IPython.display import Math, display
+from IPython.display import Markdown, Math, display
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from mlp import LOSSES, MLP
 
+set_matplotlib_formats("svg")
+plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
 # One thread: the timings below then measure the arithmetic, not thread scheduling.
 torch.set_num_threads(1)
 DT = torch.float64
@@ -33,11 +41,11 @@ loss = LOSSES[loss_name].fn
 # ## The Jacobians, one sample
 #
 # $W$ is flattened row by row, $\operatorname{vec}(W)_{(i-1)n + j} = W_{ij}$, so
-# $\partial s_1/\partial \operatorname{vec} W^{(1)} = I_m \otimes x^\top$, an $m \times mn$
-# matrix that holds $m$ copies of $x$. The cell checks it column by column (column $(i, j)$ is
-# $\partial s_1/\partial W_{ij} = E_{ij}\, x$, with $E_{ij}$ the matrix whose only nonzero entry
-# is a 1 at $(i, j)$), then lists the shape of every factor of the four chains for $n = 3$,
-# $m = 4$, $K = 2$.
+# $\frac{\partial z_1}{\partial \operatorname{vec} W^{(1)}} = I_m \otimes x\T$, an
+# $m \times mn$ matrix that holds $m$ copies of $x$. The cell checks it column by column (column
+# $(i, j)$ is $\frac{\partial z_1}{\partial W_{ij}} = E_{ij}\, x$, with $E_{ij}$ the matrix
+# whose only nonzero entry is a 1 at $(i, j)$), then lists the shape of every factor of the four
+# chains for $n = 3$, $m = 4$, $K = 5$.
 
 
 # %%
@@ -63,46 +71,51 @@ class Tally:
 
 
 def forward(net, x, y, tally):
-    """One sample's forward pass and dJ/dy_hat: x (n,), y (K,); the same for every method."""
+    """One sample's forward pass and dl/dy_hat = 2 (y_hat - y)^T: x (n,), y (K,); the homework's
+    names z1, z2, z3 (the code's s1, z1, s2); the same for every method."""
     p = net.parameters
-    s1 = tally.new(torch.addmv(p["b1"], p["W1"], x), p["W1"].numel())       # (m,)
-    z1 = tally.new(net.f.forward(s1))                                       # (m,)
-    s2 = tally.new(torch.addmv(p["b2"], p["W2"], z1), p["W2"].numel())      # (K,)
-    y_hat = tally.new(net.g.forward(s2))                                    # (K,)
-    dJdy_hat = tally.new(loss(y[None], y_hat[None])[1], y_hat.numel())     # (1, K)
-    return s1, z1, s2, dJdy_hat
+    z1 = tally.new(torch.addmv(p["b1"], p["W1"], x), p["W1"].numel())       # (m,)
+    z2 = tally.new(net.f.forward(z1))                                       # (m,)
+    z3 = tally.new(torch.addmv(p["b2"], p["W2"], z2), p["W2"].numel())      # (K,)
+    y_hat = tally.new(net.g.forward(z3))                                    # (K,)
+    dl_dyhat = tally.new(2 * (y_hat - y)[None], y_hat.numel())             # (1, K)
+    return z1, z2, z3, dl_dyhat
 
 
 def jacobians(net, x, y, tally):
     r"""Every Jacobian of 1.1.c as a dense matrix, for one sample x: (n,), y: (K,)."""
     W1, W2 = net.parameters["W1"], net.parameters["W2"]
     m, K = W1.shape[0], W2.shape[0]
-    s1, z1, s2, dJdy_hat = forward(net, x, y, tally)
+    z1, z2, z3, dl_dyhat = forward(net, x, y, tally)
     new = tally.new
     eye_m, eye_K = new(torch.eye(m, dtype=DT)), new(torch.eye(K, dtype=DT))
     return {
-        r"\partial J/\partial \hat y": dJdy_hat,                                 # (1, K)
-        r"\partial \hat y/\partial s_2": new(torch.diag(net.g.derivative(s2))),   # (K, K)
-        r"\partial s_2/\partial z_1": W2,                                        # (K, m)
-        r"\partial z_1/\partial s_1": new(torch.diag(net.f.derivative(s1))),     # (m, m)
-        r"\partial s_1/\partial W^{(1)}": new(torch.kron(eye_m, x[None])),        # (m, m n)
-        r"\partial s_1/\partial b^{(1)}": eye_m,                                  # (m, m)
-        r"\partial s_2/\partial W^{(2)}": new(torch.kron(eye_K, z1[None])),       # (K, K m)
-        r"\partial s_2/\partial b^{(2)}": eye_K,                                  # (K, K)
+        r"\partial \ell/\partial \hat y": dl_dyhat,                             # (1, K)
+        r"\partial \hat y/\partial z_3": new(torch.diag(net.g.derivative(z3))),   # (K, K)
+        r"\partial z_3/\partial z_2": W2,                                        # (K, m)
+        r"\partial z_2/\partial z_1": new(torch.diag(net.f.derivative(z1))),     # (m, m)
+        r"\partial z_1/\partial \operatorname{vec} W^{(1)}":
+            new(torch.kron(eye_m, x[None])),                                   # (m, m n)
+        r"\partial z_1/\partial b^{(1)}": eye_m,                                  # (m, m)
+        r"\partial z_3/\partial \operatorname{vec} W^{(2)}":
+            new(torch.kron(eye_K, z2[None])),                                  # (K, K m)
+        r"\partial z_3/\partial b^{(2)}": eye_K,                                  # (K, K)
     }
 
 
 # Each gradient is a chain of these, in the order of 1.1.c.
-HEAD = [r"\partial J/\partial \hat y", r"\partial \hat y/\partial s_2"]
-TO_S1 = HEAD + [r"\partial s_2/\partial z_1", r"\partial z_1/\partial s_1"]
+HEAD = [r"\partial \ell/\partial \hat y", r"\partial \hat y/\partial z_3"]
+TO_Z1 = HEAD + [r"\partial z_3/\partial z_2", r"\partial z_2/\partial z_1"]
 CHAINS = {
-    "dJdW1": TO_S1 + [r"\partial s_1/\partial W^{(1)}"],
-    "dJdb1": TO_S1 + [r"\partial s_1/\partial b^{(1)}"],
-    "dJdW2": HEAD + [r"\partial s_2/\partial W^{(2)}"],
-    "dJdb2": HEAD + [r"\partial s_2/\partial b^{(2)}"],
+    "dJdW1": TO_Z1 + [r"\partial z_1/\partial \operatorname{vec} W^{(1)}"],
+    "dJdb1": TO_Z1 + [r"\partial z_1/\partial b^{(1)}"],
+    "dJdW2": HEAD + [r"\partial z_3/\partial \operatorname{vec} W^{(2)}"],
+    "dJdb2": HEAD + [r"\partial z_3/\partial b^{(2)}"],
 }
-LATEX_NAME = {"dJdW1": r"\partial J/\partial W^{(1)}", "dJdb1": r"\partial J/\partial b^{(1)}",
-              "dJdW2": r"\partial J/\partial W^{(2)}", "dJdb2": r"\partial J/\partial b^{(2)}"}
+LATEX_NAME = {"dJdW1": r"\partial \ell/\partial \operatorname{vec} W^{(1)}",
+              "dJdb1": r"\partial \ell/\partial b^{(1)}",
+              "dJdW2": r"\partial \ell/\partial \operatorname{vec} W^{(2)}",
+              "dJdb2": r"\partial \ell/\partial b^{(2)}"}
 
 
 def small_example(n, m, K, seed=0):
@@ -111,11 +124,12 @@ def small_example(n, m, K, seed=0):
     return net, torch.randn(n, generator=gen, dtype=DT), torch.randn(K, generator=gen, dtype=DT)
 
 
-net, x, y = small_example(3, 4, 2)
+net, x, y = small_example(3, 4, 5)
 jac = jacobians(net, x, y, Tally())
-# Column (i, j) of the Jacobian is the derivative of s_1 along W_ij, that is E_ij x.
+# Column (i, j) of the Jacobian is the derivative of z_1 along W_ij, that is E_ij x.
 basis = torch.eye(12, dtype=DT).reshape(12, 4, 3)                          # E_ij, (m n, m, n)
-torch.testing.assert_close(jac[r"\partial s_1/\partial W^{(1)}"], (basis @ x).T, rtol=0, atol=0)
+torch.testing.assert_close(jac[r"\partial z_1/\partial \operatorname{vec} W^{(1)}"],
+                           (basis @ x).T, rtol=0, atol=0)
 for name, chain in CHAINS.items():
     shapes = (r"\times".join(map(str, jac[k].shape)) for k in chain)
     factors = r"\,".join(rf"\underbrace{{{k}}}_{{{shape}}}"
@@ -126,13 +140,14 @@ for name, chain in CHAINS.items():
 # ## Three ways to multiply
 #
 # - **Jacobians, right to left**: multiply the matrices from the parameter end, as the chain
-#   rule is often read, forming $\partial \hat y/\partial W^{(1)}$, a $K \times mn$ matrix,
-#   and only then multiply by $\partial J/\partial \hat y$.
-# - **Jacobians, left to right**: start from the row vector $\partial J/\partial \hat y$, so
-#   every product is a vector times a matrix; the dense Jacobians are still formed.
+#   rule is often read, forming $\frac{\partial \hat y}{\partial \operatorname{vec} W^{(1)}}$,
+#   a $K \times mn$ matrix, and only then multiply by $\frac{\partial \ell}{\partial \hat y}$.
+# - **Jacobians, left to right**: start from the row $\frac{\partial \ell}{\partial \hat y}$,
+#   so every product is a vector times a matrix; the dense Jacobians are still formed.
 # - **Backprop**: the same left-to-right order with no Jacobian formed:
-#   $\delta_2 = \partial J/\partial \hat y \odot g'(s_2)$,
-#   $\delta_1 = (\delta_2 W^{(2)}) \odot f'(s_1)$, and outer products with $x$ and $z_1$.
+#   $\frac{\partial \ell}{\partial z_3} = \frac{\partial \ell}{\partial \hat y} \had
+#   g'(z_3)\T$, $\frac{\partial \ell}{\partial z_1} = \big(\frac{\partial \ell}{\partial z_3}
+#   W^{(2)}\big) \had f'(z_1)\T$, and outer products with $x$ and $z_2$.
 #
 # Each function returns the four gradients and its `Tally`.
 
@@ -164,12 +179,12 @@ def left_to_right(net, x, y):
 
 def backprop(net, x, y):
     tally = Tally()
-    s1, z1, s2, dJdy_hat = forward(net, x, y, tally)
-    delta2 = tally.times(dJdy_hat[0], net.g.derivative(s2))                 # (K,)
-    dJdz1 = tally.matmul(delta2, net.parameters["W2"])                      # (m,)
-    delta1 = tally.times(dJdz1, net.f.derivative(s1))                       # (m,)
-    grads = dict(dJdW1=tally.times(delta1[:, None], x[None]), dJdb1=delta1,  # outer products
-                 dJdW2=tally.times(delta2[:, None], z1[None]), dJdb2=delta2)
+    z1, z2, z3, dl_dyhat = forward(net, x, y, tally)
+    dl_dz3 = tally.times(dl_dyhat[0], net.g.derivative(z3))                 # (K,)
+    dl_dz2 = tally.matmul(dl_dz3, net.parameters["W2"])                     # (m,)
+    dl_dz1 = tally.times(dl_dz2, net.f.derivative(z1))                      # (m,)
+    grads = dict(dJdW1=tally.times(dl_dz1[:, None], x[None]), dJdb1=dl_dz1,  # outer products
+                 dJdW2=tally.times(dl_dz3[:, None], z2[None]), dJdb2=dl_dz3)
     return grads, tally
 
 
@@ -178,13 +193,14 @@ METHODS = {"Jacobians, right to left": right_to_left,
 
 
 def reference_grads(net, x, y):
-    """The hand-written MLP.backward on the batch of one sample."""
+    """The hand-written MLP.backward on the batch of one sample, times K: torch's mean over the
+    K outputs is the homework's sum over them divided by K."""
     net.clear_grad_and_cache()
     net.backward(loss(y[None], net.forward(x[None]))[1])
-    return net.grads
+    return {k: v * y.numel() for k, v in net.grads.items()}
 
 
-net, x, y = small_example(3, 4, 2)
+net, x, y = small_example(3, 4, 5)
 expected = reference_grads(net, x, y)
 for method, fn in METHODS.items():
     grads, _ = fn(net, x, y)
@@ -196,9 +212,9 @@ print("all three give MLP.backward's four gradients on the small example")
 # %% [markdown]
 # ## Cost as the width grows
 #
-# Now $n = m = K = w$. The explicit Jacobians $\partial s_1/\partial W^{(1)}$ and
-# $\partial s_2/\partial W^{(2)}$ have $w \cdot w^2$ entries each, so the explicit routes need
-# memory like $w^3$. Right to left multiplies $K \times m$ by $m \times mn$, $w^4$
+# Now $n = m = K = w$. The explicit Jacobians $\partial z_1/\partial \operatorname{vec}
+# W^{(1)}$ and $\partial z_3/\partial \operatorname{vec} W^{(2)}$ have $w \cdot w^2$ entries
+# each, so the explicit routes need memory like $w^3$. Right to left multiplies $K \times m$ by $m \times mn$, $w^4$
 # multiply-adds, where left to right multiplies a row by that matrix, $w^3$. Backprop's
 # largest tensors are the gradients themselves, $w^2$ entries, and its work is $w^2$ too. Each
 # run is checked against `MLP.backward`, then timed (the best of several runs); the `Tally`
@@ -243,11 +259,12 @@ print(f"same gradients at every width; the largest explicit Jacobian run made "
 
 
 # %% [markdown]
-# The slopes in the legends come from least-squares lines through the last four points of
-# each curve on log-log axes: a cost growing like $w^p$ is a line of slope $p$.
+# Each cost against the width, on log-log axes, where a cost growing like $w^p$ is a line of
+# slope $p$; the table below the plot gives each curve's slope, from a least-squares line
+# through its last four points.
 
 
-# %%
+# %% tags=["hide-input"] alt="Three log-log panels against the width w from 8 to 1024: measured time, counted multiply-adds and counted bytes, each for Jacobians multiplied right to left, Jacobians multiplied left to right, and backprop. The explicit Jacobian routes stop at w = 128 and 181; their counts grow like w^4 and w^3, backprop's like w^2."
 def loglog_slope(u, v, last=4):
     """Slope of the least-squares line through the last points of (log u, log v)."""
     u, v = u[-last:].log(), v[-last:].log()
@@ -256,13 +273,19 @@ def loglog_slope(u, v, last=4):
 
 
 slopes = {(k, q): loglog_slope(r["width"], r[q]) for k, r in results.items() for q in COSTS}
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(12, 4), layout="constrained")
 for ax, (q, label) in zip(axes, COSTS.items(), strict=True):
-    for method, r in results.items():
-        ax.loglog(r["width"], r[q], "o-", ms=3, label=f"{method}: slope {slopes[method, q]:.1f}")
+    for (method, r), style in zip(results.items(), ("o-", "s--", "^-"), strict=True):
+        ax.loglog(r["width"], r[q], style, ms=4, label=method)
     ax.set(xlabel="width $w = n = m = K$", title=label)
-    ax.legend(fontsize=7)
+handles, labels = axes[0].get_legend_handles_labels()
+fig.legend(handles, labels, loc="outside upper center", ncols=3)  # above the panels, on no curve
 plt.show()
+display(Markdown("\n".join(
+    ["| slope of the last four points | " + " | ".join(COSTS.values()) + " |",
+     "|---|" + "---|" * len(COSTS)]
+    + [f"| {method} | " + " | ".join(f"{slopes[method, q]:.1f}" for q in COSTS) + " |"
+       for method in results])))
 
 # Counted costs are exact, so their slopes are the powers of w the shapes give.
 for method, p_macs, p_bytes in [("Jacobians, right to left", 4, 3),

@@ -1,43 +1,43 @@
 # %% [markdown]
 # # The chain rule through the network
 #
-# The network is Linear $\to f \to$ Linear $\to g \to$ loss, on a batch $x$ (N, n) with one
-# sample per row. The homework calls the outputs of Linear$_1$, $f$ and Linear$_2$ $z_1, z_2,
-# z_3$; the code and this site call them $s_1, z_1, s_2$: pre-activations $s$, activations $z$,
-# and $\delta_i = \partial J/\partial s_i$. `derivations.network` builds the whole network in
-# SymPy at $N = 2$, $n = 2$, $m = 3$ hidden units and $K = 2$ outputs, runs backprop's six
-# steps in matrix form, and differentiates the scalar $J$ by every entry to check each step.
+# The network is Linear $\to f \to$ Linear $\to g \to$ loss, on a batch $x$ ($N \times n$) with
+# one sample per row, in the code's names: pre-activations $s_1, s_2$, the activation
+# $z_1 = f(s_1)$, the loss $J$ (torch's mean over the $N K$ entries) and
+# $\delta_i = \nabla_{s_i} J$, each gradient laid out like what it is taken by (the
+# [notation](../index.md#notation)). Backprop is six steps in matrix form; this page proves them
+# twice:
+#
+# - at one size, $N = 2$, $n = 3$, $m = 4$ hidden units, $K = 5$ outputs, against `diff` of
+#   the scalar $J$ by every entry, for the homework's network;
+# - for **every** size, in index notation with symbolic $N, n, m, K$ and any differentiable
+#   $f$, $g$ and per-entry loss $\phi$ ([below](#every-size-at-once)).
+
+# %% tags=["remove-cell"]
+import time
+
+from IPython.display import HTML, Markdown, Math, display
+
+from derivations import activations, all_sizes, losses, network
+from derivations.exact import rational_point
+from derivations.latex import tex
+
+sym = network.symbols(**network.DEFAULT_SIZE)
+assert network.DEFAULT_SIZE == dict(batch=2, n_in=3, n_hidden=4, n_out=5)  # as the text says
+f, g, loss = "relu", "identity", "mse"  # the network of homework 1.1
+
+# %% [markdown]
+# ## The forward pass
 
 # %%
-import time
-from functools import cache
-
-import sympy as sp
-from IPython.display import Markdown, Math, display
-
-from derivations import activations, losses, network
-from derivations.exact import rational_point
-
-start = time.perf_counter()
-assert network.DEFAULT_SIZE == dict(batch=2, n_in=2, n_hidden=3, n_out=2)  # as the text says
-sym = network.symbols(**network.DEFAULT_SIZE)
-
-
-@cache
-def identities(config: tuple[str, str, str]) -> dict:
-    """`network.identities` at this page's size, built once per configuration."""
-    return network.identities(*config, sym)
-
-
-f, g, loss = "relu", "identity", "mse"  # the network of homework 1.1
 for line in network.forward_latex(f, g, sym):
     display(Math(line))
 
 # %% [markdown]
-# ## Backprop in matrix form, one configuration in full
+# ## Backprop in matrix form, at one size
 #
 # For the homework's network, $f = \operatorname{ReLU}$, $g = \operatorname{id}$ and the squared
-# error, the three derivatives backprop needs come from the activations and losses pages:
+# error, backprop needs three derivatives, proven on the activations and losses pages:
 
 # %%
 parts = [activations.derivative_identity(f), activations.derivative_identity(g),
@@ -47,24 +47,24 @@ for claim in parts:
     display(Math(claim.latex()))
 
 # %% [markdown]
-# The six steps, each with its shape; $\circ$ is the entry-wise product and $\mathbf{1}$ a
-# column of $N$ ones, so $\delta^\top \mathbf{1}$ sums $\delta$ over the batch.
+# The six steps, each with its shape; $\had$ is the entry-wise product and $\ones$ a column of
+# $N$ ones, so $\delta\T \ones$ sums $\delta$ over the batch. With $N, n, m, K$ all different,
+# every shape differs from its transpose's.
 
 # %%
-steps = identities((f, g, loss))
+steps = network.identities(f, g, loss, sym)
 for claim in steps.values():
     display(Math(claim.latex()))
 assert [steps[f"dJd{p}"].shape for p in network.PARAMETERS] == [
     sym[p].shape for p in network.PARAMETERS]
 
 # %% [markdown]
-# Each step's `closed_form` is its formula evaluated on the symbols, through the steps before
-# it; its `derived` side is `diff` of $J$ by each entry of the parameter (or of $s_2$ and $s_1$
-# for the deltas). Written out, $\partial J/\partial W^{(1)}$ is a long nested Piecewise
-# expression, so the two sides are compared in exact rational arithmetic at random points with
-# no coordinate 0 (no ReLU on its kink). Each point selects one pattern of active hidden units;
-# the cell counts how many different patterns its four points cover. At the first point, both
-# sides of $\partial J / \partial W^{(1)}$ are:
+# Each step's formula is evaluated on the symbols, through the steps before it, and held
+# against `diff` of $J$ by each entry of the parameter (of $s_2$ and $s_1$ for the deltas).
+# Written out, $\nabla_{W^{(1)}} J$ is a long nested Piecewise expression, so the two sides are
+# compared in exact rational arithmetic at random points with no coordinate 0 (no ReLU on its
+# kink). Each point selects one pattern of active hidden units; the cell counts the patterns
+# its four points cover. At the first point, both sides of $\nabla_{W^{(1)}} J$ are:
 
 # %%
 s1 = network.forward(f, g, sym)["s1"]
@@ -77,9 +77,9 @@ point = rational_point(sym, 0)
 dJdW1 = steps["dJdW1"]
 matrix_form, by_entry = dJdW1.closed_form.xreplace(point), dJdW1.derived.xreplace(point)
 assert matrix_form == by_entry
-display(Math(rf"\delta_{{1}}^{{T}} x = {sp.latex(matrix_form)} = "
-             rf"\left[\frac{{\partial J}}{{\partial W^{{(1)}}_{{ji}}}}\right] "
-             rf"= {sp.latex(by_entry)}"))
+display(Math(rf"\underbrace{{\delta_{{1}}\T x}}_{{\text{{formula}}}} = {tex(matrix_form)} = "
+             rf"\underbrace{{\left[\frac{{\partial J}}{{\partial W^{{(1)}}_{{pq}}}}\right]}}"
+             rf"_{{\text{{diff}}}}"))
 s1_at = s1.xreplace(point)
 off = [j + 1 for j in range(s1_at.cols) if all(v <= 0 for v in s1_at[:, j])]
 assert off == [j + 1 for j in range(matrix_form.rows) if not any(matrix_form.row(j))]
@@ -88,43 +88,54 @@ print(f"4 points, {len(patterns)} different patterns of active hidden units, all
       "exactly their rows of dJ/dW1 are 0.")
 
 # %% [markdown]
-# Where $J$ is a polynomial ($f = g = \operatorname{id}$ with the squared error) no point is
-# needed: the difference of the two sides expands to 0 for every value of the symbols.
+# ## Every size at once
+#
+# A check at one size cannot tell a formula that holds for every size from one that happens
+# to hold at that size. `derivations.all_sizes` proves the six steps for all of them. It writes
+# the network entry by entry with SymPy's `IndexedBase` and `Sum`, the sizes $N, n, m, K$
+# symbols and $f$, $g$ and the per-entry loss $\phi$ undefined functions:
+#
+# $$s_{1,aj} = \sum_{i=1}^{n} x_{ai} W^{(1)}_{ji} + b^{(1)}_{j},\quad
+# s_{2,ak} = \sum_{j=1}^{m} f(s_{1,aj}) W^{(2)}_{kj} + b^{(2)}_{k},\quad
+# J = \frac{1}{NK}\sum_{a=1}^{N}\sum_{k=1}^{K} \phi\big(g(s_{2,ak}), y_{ak}\big).$$
+#
+# For each step it lets SymPy write the entry $(p, q)$ of the matrix formula above (the same
+# `network.steps`, on matrices of symbolic shape), differentiates $J$ by the entry $(p, q)$
+# with `diff`, sums out the Kronecker deltas that leaves, and requires the two sides to be
+# identical. Any differentiable activation and any loss that is a mean of one term per entry
+# fit this $J$: ReLU (with torch's $\operatorname{ReLU}'(0) = 0$), the sigmoid, the identity,
+# the squared error and BCE are cases of it.
 
 # %%
-assert all(claim.holds() for claim in identities(("identity", "identity", "mse")).values())
-print("identity/identity/mse: all six steps proven for all values")
+tick = time.process_time()
+general = all_sizes.prove()
+seconds = time.process_time() - tick
+rows = ["| step | matrix formula | entry $(p, q)$, proven equal to `diff` of $J$ | |",
+        "|---|---|---|---|"]
+for step in general.values():
+    assert step.holds(), step.name
+    rows.append(f"| `{step.name}` | ${step.latex()}$ | ${step.entry_latex()}$ | ✓ |")
+display(Markdown("\n".join(rows)))
+print(f"six steps proven for every N, n, m, K in {seconds:.1f} s of CPU time")
+
+# %% [markdown]
+# A ✓ is an assertion that passed when this page was built. The first step, as `diff` leaves
+# it after the Kronecker deltas are summed out, in $p$, $q$ and the sizes again:
+
+# %%
+delta2 = general["delta2"]
+display(Math(r"\frac{\partial J}{\partial s_{2,pq}} = " + tex(delta2.readable(delta2.derived))))
 
 # %% [markdown]
 # ## Every configuration
 #
-# `configurations()` reads the registries: every $f$ and $g$ with the squared error, and BCE
-# where $g$'s output lies in $(0, 1)$, so $g = \sigma$. For each, every step of backprop is held
-# against `diff` of $J$ entry by entry, in exact arithmetic at a random rational point, a
-# different one for each configuration (an $e^{\dots}$ of a rational is left as an unknown and
-# given a random rational value, see `Identity.holds`). A ✓ is an assertion that passed when
-# this page was built.
+# `configurations()` reads the registries: every element-wise $f$ and $g$ with every loss that
+# accepts $g$'s outputs. Each is a case of the proof above. The test suite
+# (`tests/derivations/test_network.py`) also holds every step of each one against `diff` of
+# $J$ at $N = 2$, $n = 3$, $m = 4$, $K = 5$, in exact arithmetic at a random rational point; that
+# takes about half a minute, so the page does not repeat it.
 
 # %%
-rows, building, checking = [], 0.0, 0.0
-for seed, config in enumerate(network.configurations()):
-    point, tick = rational_point(sym, seed), time.perf_counter()
-    claims = identities(config)
-    tock = time.perf_counter()
-    ok = {name: claim.holds(at=point, seed=seed) for name, claim in claims.items()}
-    building, checking = building + tock - tick, checking + time.perf_counter() - tock
-    assert all(ok.values()), (config, ok)
-    rows.append([*config] + ["✓" if passed else "✗" for passed in ok.values()])
-elapsed = time.perf_counter() - start
-header = ["$f$", "$g$", "loss"] + [f"${claim.lhs.split(' = ')[0]}$" for claim in steps.values()]
-display(Markdown("\n".join(["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
-                           + ["| " + " | ".join(row) + " |" for row in rows])))
-print(f"{len(rows)} configurations x {len(steps)} steps: {building:.1f} s building the "
-      f"expressions, {checking:.1f} s checking them; {elapsed:.1f} s for the whole page")
-
-# %% [markdown]
-# Building is `diff` of $J$ through nested ReLU Piecewise and sigmoids (the first two
-# configurations were built earlier on the page); checking substitutes the point and cancels.
-# Proving each step for all values instead, as above for the polynomial case, takes seconds to
-# minutes per configuration once a sigmoid is involved, so the site checks at points;
-# `tests/derivations/test_network.py` runs the same checks.
+configs = network.configurations()
+display(HTML("<p>" + ", ".join(f"({c[0]}, {c[1]}, {c[2]})" for c in configs) + "</p>"))
+print(f"{len(configs)} configurations")

@@ -7,13 +7,19 @@
 # autograd and `torch.optim.SGD`. Here both fit a function of one variable with the network of
 # 1.1: $f = (\cdot)^+$, $g$ the identity, and the squared error.
 
-# %%
+# %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import torch
 from IPython.display import Math, display
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from mlp import ACTIVATIONS, LOSSES, MLP
 from mlp.train import make_twin, train, train_autograd
+
+set_matplotlib_formats("svg")
+plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
+
+# %%
 
 # The tensors here are small: one thread is faster than two, and steadier on a shared machine.
 torch.set_num_threads(1)
@@ -45,7 +51,7 @@ y = truth(x) + 0.1 * torch.randn(N, 1, generator=gen, dtype=DT)         # (N, K)
 #
 # `make_twin` copies the initial $W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}$ into `nn.Linear` layers.
 # Then `train` runs the five steps by hand, with $\theta \leftarrow \theta - \eta\,
-# \partial J/\partial\theta$ written out, and `train_autograd` runs `twin(x)`, `F.mse_loss`,
+# \nabla_\theta J$ written out, and `train_autograd` runs `twin(x)`, `F.mse_loss`,
 # `optimizer.zero_grad()`, `J.backward()`, `optimizer.step()`, with the same $\eta$ and the
 # same number of full-batch steps. Both record $J$ at every step, before that step's update.
 
@@ -68,12 +74,12 @@ print(f"J: {J_hand[0]:.3g} -> {J_hand[-1]:.3g} in {steps} steps; "
 # drawn from $\mathcal N(0, 1)$, as the homework's skeleton draws them, so the initial
 # $\hat y$ is far off the targets; the first few dozen steps remove most of that gap.
 
-# %%
+# %% tags=["hide-input"] alt="The loss J on a log scale over 500 SGD steps, by hand and by autograd: the two curves lie on top of each other, falling fast over the first few dozen steps and then slowly."
 fig, ax = plt.subplots(figsize=(6.4, 3.6))
 ax.semilogy(J_hand, lw=4, alpha=0.4, label="by hand: mlp.train.train")
 ax.semilogy(J_autograd, "k--", lw=1, label="autograd + torch.optim.SGD")
 ax.set(xlabel="SGD step", ylabel="$J$ (MSE)", title=f"max relative gap {gap:.0e}")
-ax.legend()
+ax.legend(loc="upper right")  # the curves fall from the top left: the top right is clear
 plt.show()
 
 # %% [markdown]
@@ -96,6 +102,7 @@ kink_inside = ((kinks[None, :] >= lo[:, None]) & (kinks[None, :] <= hi[:, None])
 assert second_diff[~kink_inside].max() < 1e-12
 assert second_diff[kink_inside].max() > 1e-6  # the kinks are real bends, not a straight line
 
+# %% tags=["hide-input"] alt="The 128 noisy data points over x from -3 to 3, the noise-free function, and the trained network's prediction, a piecewise linear curve that follows the data; short ticks on the x axis mark the kinks of its hidden units."
 fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
 ax.plot(x, y, ".", color="0.6", label="data $(x, y)$")
 ax.plot(grid, truth(grid), color="0.3", lw=1, label="noise-free function")
@@ -104,5 +111,5 @@ shown = kinks[(kinks > -3.5) & (kinks < 3.5)]
 ax.plot(shown, torch.full_like(shown, ax.get_ylim()[0]), "|", ms=12, color="C3",
         label=r"kinks $-b^{(1)}_j / W^{(1)}_j$")
 ax.set(xlabel="$x$", ylabel="$y$", xlim=(-3.5, 3.5))
-ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, on no curve
 plt.show()

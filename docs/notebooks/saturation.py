@@ -1,19 +1,25 @@
 # %% [markdown]
 # # Saturation: why $f = (\cdot)^+$ trains deeper networks (1.2.c)
 #
-# Backprop reaches the first layer through $\delta_1 = (\delta_2 W^{(2)}) \odot f'(s_1)$, and
+# Backprop reaches the first layer through $\delta_1 = (\delta_2 W^{(2)}) \had f'(s_1)$, and
 # in a deeper stack through one such product per layer. The factor $f'(s)$ is where the two
 # activations differ:
 
-# %%
+# %% tags=["remove-cell"]
 import math
 
 import matplotlib.pyplot as plt
 import torch
 from IPython.display import Math, display
+from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 from mlp import ACTIVATIONS, LOSSES, MLP
 from mlp.deep import DeepMLP
+
+set_matplotlib_formats("svg")
+plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
+
+# %%
 
 # The tensors here are small: one thread is faster than two, and steadier on a shared machine.
 torch.set_num_threads(1)
@@ -48,10 +54,10 @@ bce = LOSSES["bce"].fn
 # Feed $c\,x$ for $c$ from $10^{-2}$ to $10^{3}$ through a 2 -> 32 -> 1 network, the same
 # initial weights for both $f$. The pre-activations $s_1$ grow with $c$. The plot shows the
 # fraction of the gradient that gets through the hidden activation to the first layer,
-# $\lVert\delta_1\rVert / \lVert\partial J/\partial z_1\rVert$, with
-# $\partial J/\partial z_1 = \delta_2 W^{(2)}$, averaged (geometrically) over 5
+# $\lVert\delta_1\rVert / \lVert\nabla_{z_1} J\rVert$, with
+# $\nabla_{z_1} J = \delta_2 W^{(2)}$, averaged (geometrically) over 5
 # initialisations. It isolates $f$: the first layer's gradient
-# $\partial J/\partial W^{(1)} = \delta_1^\top x$ also carries $x$ itself, which grows with
+# $\nabla_{W^{(1)}} J = \delta_1\T x$ also carries $x$ itself, which grows with
 # $c$, and $\delta_2$, which depends on how sure the output is. The legend reads off the
 # slope of a least-squares line through the points with $c \ge 10$.
 
@@ -88,14 +94,15 @@ for f in HIDDEN:
 assert (log_through_f["relu"] > log_through_f["sigmoid"]).all()
 assert abs(slope["sigmoid"] + 0.5) < 0.1 and abs(slope["relu"]) < 0.1
 
+# %% tags=["hide-input"] alt="Log-log plot against the input scale c from 0.01 to 1000 of the fraction of the gradient that passes the hidden activation: for ReLU it stays flat near 0.7; for the sigmoid it starts at one quarter, the dotted line of the sigmoid's largest slope, and falls like c to the power -1/2 once c passes 10."
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 for i, f in enumerate(HIDDEN):
     ax.loglog(scales, log_through_f[f].exp(), "o-", ms=3, color=f"C{i}",
               label=f"f = {f}: slope {slope[f]:+.2f} for $c \\geq 10$")
 ax.axhline(0.25, color="C0", ls=":", lw=1, label=r"$\max \sigma' = 1/4$")
 ax.set(xlabel="input scale $c$",
-       ylabel=r"$\Vert\delta_1\Vert \,/\, \Vert\partial J/\partial z_1\Vert$")
-ax.legend()
+       ylabel=r"$\Vert\delta_1\Vert \,/\, \Vert\nabla_{z_1} J\Vert$")
+ax.legend(loc="lower left")  # below the sigmoid's curve where c is small: no curve there
 plt.show()
 
 # %% [markdown]
@@ -103,7 +110,7 @@ plt.show()
 # grows the units saturate: a unit still passes gradient only for the inputs with $|s_1|$ of
 # order 1, a fraction that shrinks like $1/c$, and the norm, a root of a sum of squares, falls
 # like $c^{-1/2}$, the slope read off above. The ReLU ratio is the root of the fraction of
-# active units (weighted by $(\partial J/\partial z_1)^2$), and which units are active stops
+# active units (weighted by $(\nabla_{z_1} J)^2$), and which units are active stops
 # depending on $c$ once $c\,W^{(1)} x$ outweighs $b^{(1)}$: slope 0.
 #
 # ## Deeper stacks shrink the sigmoid's gradient layer by layer
@@ -112,9 +119,9 @@ plt.show()
 # hand-written layers (`mlp.deep.DeepMLP`), $W^{(l)}$ drawn from
 # $\mathcal N(0, a^2/m_{l-1})$ and $b^{(l)} = 0$. Each added layer multiplies $\delta$ once
 # more by $W^{(l)}$ and by $f'$. The plot shows the first layer's gradient
-# $\lVert\partial J/\partial W^{(1)}\rVert$, averaged (geometrically) over 5 initialisations;
+# $\lVert\nabla_{W^{(1)}} J\rVert$, averaged (geometrically) over 5 initialisations;
 # the legend reads off the factor per layer from a least-squares line through
-# $\log\lVert\partial J/\partial W^{(1)}\rVert$ against $L$.
+# $\log\lVert\nabla_{W^{(1)}} J\rVert$ against $L$.
 
 # %%
 depths = list(range(2, 21, 2))
@@ -142,14 +149,15 @@ relu_he, sigmoid_he = log_norm["relu", math.sqrt(2)], log_norm["sigmoid", math.s
 assert relu_he[-1] > relu_he[0] - math.log(10)          # within 10x of its value at L = 2
 assert sigmoid_he[-1] < relu_he[-1] - 6 * math.log(10)  # over a million times smaller at L = 20
 
+# %% tags=["hide-input"] alt="Log-scale plot of the first layer's gradient norm against the number of affine layers L from 2 to 20: with ReLU and He's scale it stays within a factor 10; with sigmoids it falls by a constant factor per layer, faster with a = 1 than with a = square root of 2, to over a million times below ReLU's at L = 20."
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 for (f, gain), color in zip(setups, ("C0", "C2", "C1"), strict=True):
     a = "1" if gain == 1 else r"\sqrt{2}"
     ax.semilogy(depths, log_norm[f, gain].exp(), "o-", ms=4, color=color,
                 label=rf"f = {f}, $a = {a}$: $\times${per_layer[f, gain]:.2f} per layer")
 ax.set(xlabel="number of affine layers $L$", xticks=depths,
-       ylabel=r"$\Vert\partial J/\partial W^{(1)}\Vert$")
-ax.legend()
+       ylabel=r"$\Vert\nabla_{W^{(1)}} J\Vert$")
+ax.legend(loc="lower left")  # the sigmoid curves start high on the left: no curve there
 plt.show()
 
 # %% [markdown]
