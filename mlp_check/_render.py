@@ -3,6 +3,7 @@ what the two verdicts' disagreement means, and the verdict with its exit status.
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,9 @@ HEADINGS = {"failure": "Diagnoses:", "note": "Notes (beyond the course's tests; 
 
 
 def wrap(text: str, indent: str) -> str:
-    return textwrap.fill(text, WIDTH, subsequent_indent=indent, break_long_words=False,
+    """`text` filled to the terminal's width (COLUMNS if set), at most `WIDTH`."""
+    width = min(WIDTH, shutil.get_terminal_size((WIDTH, 24)).columns)
+    return textwrap.fill(text, width, subsequent_indent=indent, break_long_words=False,
                          break_on_hyphens=False)
 
 
@@ -97,7 +100,7 @@ def to_text(report: Report) -> str:
              wrap(f"Each function alone, in float32 as the course runs it (its loss gets torch's "
                   f"y_hat, its backward torch's dJdy_hat; batch N = {s.batch}, {s.n_in} -> "
                   f"{s.hidden} -> {s.n_out}, K = {s.n_out}):", ""), *_table(report.cases),
-             *LEGEND.splitlines(), ""]
+             *(wrap(line, "  ") for line in LEGEND.splitlines()), ""]
     heading = None
     for g in groups(report):
         if g.kind != heading:
@@ -113,4 +116,4 @@ def to_text(report: Report) -> str:
     if report.disagreements:
         lines += ["", "Where the two verdicts disagree:",
                   *(wrap(f"  * {d}", "    ") for d in report.disagreements)]
-    return "\n".join([*lines, "", verdict(report)]) + "\n"
+    return "\n".join([*lines, "", wrap(verdict(report), "  ")]) + "\n"

@@ -20,8 +20,10 @@
 
 # %% tags=["remove-cell"]
 import json
+import os
 import subprocess
 import sys
+import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,12 +37,15 @@ from mlp_check.tolerance import DIGITS_KEPT
 ROOT = Path(mlp.__file__).resolve().parents[1]
 EXAMPLE = ROOT / "docs" / "examples" / "homework_mlp.py"
 CORPUS = ROOT / "tests" / "corpus"  # student-style files the grader's tests assert on
+COLUMNS = 84  # what an output cell of this site shows at 1280 px without scrolling
 
 
 def grade(*args):
-    """`mlp-check ARGS` from the repository's root, as a person would run it."""
+    """`mlp-check ARGS` from the repository's root, as a person would run it in a terminal as
+    wide as this page's output."""
     return subprocess.run([sys.executable, "-m", "mlp_check", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "COLUMNS": str(COLUMNS)})
 
 
 # Both runs start now and go on while the page is built (each starts its own workers).
@@ -219,7 +224,7 @@ assert [f["exit_status"] for f in files][:3] == [0, 1, 1] and class_run.returnco
 # %% tags=["remove-input"]
 compensating = files[1]
 for sentence in compensating["disagreements"]:
-    print("*", sentence)
+    print(textwrap.fill(f"* {sentence}", COLUMNS, subsequent_indent="  "))
 assert any("compensating mistakes" in s for s in compensating["disagreements"])
 
 # %% [markdown]
