@@ -80,7 +80,7 @@ TORCH_LOSSES: Mapping[str, Callable[[Tensor, Tensor], Tensor]] = _View(LOSSES, t
 """Registry name -> torch's loss, called `(y_hat, y)`, read from `LOSSES`."""
 
 
-def make_twin(net, *, share: bool = False) -> nn.Sequential:
+def make_twin(net: object, *, share: bool = False) -> nn.Sequential:
     r"""An `nn.Sequential` twin of `net`: linear1, f, linear2, g (deeper: f1, f2, ...).
 
     Args:
@@ -119,7 +119,8 @@ def twin_grads(twin: nn.Sequential) -> dict[str, Tensor]:
             for p, attr in (("W", "weight"), ("b", "bias"))}
 
 
-def autograd_run(net, x: Tensor, y: Tensor, loss_name: str) -> tuple[Tensor, Tensor, dict]:
+def autograd_run(net: object, x: Tensor, y: Tensor,
+                 loss_name: str) -> tuple[Tensor, Tensor, dict]:
     """(y_hat, J, grads) of a fresh twin of `net` (copies) on (x, y), by torch's loss and
     autograd; grads keyed as `net.grads`."""
     twin = make_twin(net)

@@ -16,7 +16,7 @@ import time
 import matplotlib.pyplot as plt
 import sympy as sp
 import torch
-from IPython.display import Math, display
+from IPython.display import Markdown, Math, display
 from matplotlib_inline.backend_inline import set_matplotlib_formats
 
 import mlp
@@ -154,6 +154,9 @@ def by_backprop(g, z, tally):
 
 
 METHODS = {"Jacobians": by_jacobians, "backprop": by_backprop}
+
+
+# %% tags=["hide-input"]
 LARGEST = {"Jacobians": 512, "backprop": 8192}
 CLASSES = [2**k for k in range(1, 14)]  # 2 ... 8192
 
@@ -193,11 +196,12 @@ shared = results["Jacobians"]["K"]
 ratio = results["Jacobians"]["macs"] / results["backprop"]["macs"][: len(shared)]
 assert torch.equal(ratio, shared)
 assert results["Jacobians"]["bytes"][-1] > 200 * results["backprop"]["bytes"][len(shared) - 1]
-print(f"same gradients at every K; at K = 512 the Jacobians made "
-      f"{results['Jacobians']['bytes'][-1].item() / 1e6:.0f} MB and did "
-      f"{results['Jacobians']['macs'][-1].item():.3g} multiply-adds, backprop "
-      f"{results['backprop']['bytes'][len(shared) - 1].item() / 1e6:.2f} MB and "
-      f"{results['backprop']['macs'][len(shared) - 1].item():.3g}")
+at = {m: results[m]["K"].tolist().index(512) for m in METHODS}
+display(Markdown("\n".join(
+    ["| at $K = 512$, $N = 32$ | multiply-adds | bytes made | time, best of several |",
+     "|---|---|---|---|"]
+    + [f"| {m} | {results[m]['macs'][at[m]]:.3g} | {results[m]['bytes'][at[m]] / 1e6:.3g} MB | "
+       f"{results[m]['seconds'][at[m]] * 1e3:.3g} ms |" for m in METHODS])))
 
 # %% tags=["hide-input"] alt="Three log-log panels against the number of classes K, from 2 to 8192, for a batch of 32 rows: counted multiply-adds, bytes of tensors made, and measured time. The Jacobians' counts rise with slope 2 and stop at K = 512; backprop's rise with slope 1; the measured times start flat and then rise in the same order."
 COSTS = {"macs": "multiply-adds, counted", "bytes": "bytes of tensors made, counted",
@@ -211,9 +215,10 @@ for ax, (q, label) in zip(axes, COSTS.items(), strict=True):
 plt.show()
 
 # %% [markdown]
-# The counted costs grow like $K^2$ and $K$ per row, as the shapes say, and the measured times
-# follow them once $K$ outgrows the fixed cost of a call (timings are drawn, never asserted:
-# the build runs on shared machines). At $K = 50{,}000$, a language model's vocabulary, the
+# Every run gave `mlp`'s gradient. The counted costs grow like $K^2$ and $K$ per row, as the
+# shapes say. The measured times start flat, at the fixed cost of a call, then rise in the
+# same order, the Jacobians' faster than their count once they outgrow the processor's caches
+# (timings are drawn, never asserted: the build runs on shared machines). At $K = 50{,}000$, a language model's vocabulary, the
 # Jacobians of 32 rows would hold $32 \cdot 50{,}000^2$ numbers, 640 GB in float64; backprop's
 # product needs two (N, K) tensors, 26 MB.
 
