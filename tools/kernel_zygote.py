@@ -31,8 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 KERNEL_NAME = "backprop-fork"
 SOCKET_ENV = "BACKPROP_KERNEL_ZYGOTE"
 # Third-party only: the project's own modules are imported by each notebook, in its own order.
-PRELOAD = ["ipykernel.kernelapp", "numpy", "torch", "sympy", "matplotlib.pyplot",
-           "matplotlib_inline.backend_inline", "IPython.display"]
+# Not pyplot nor the inline backend: imported before the kernel's shell exists, the backend
+# would never hook itself in, and figures would vanish from the pages.
+PRELOAD = ["ipykernel.kernelapp", "numpy", "torch", "sympy", "matplotlib.figure",
+           "matplotlib.backends.backend_agg", "IPython.display"]
 
 
 class Zygote:
@@ -76,7 +78,8 @@ class Zygote:
 
 def serve(path: str) -> None:
     """Import PRELOAD, then fork a kernel for each launcher that connects."""
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")  # as ipykernel
+    # matplotlib reads its backend when imported: the one ipykernel sets for its kernels.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for name in PRELOAD:
         try:
             __import__(name)

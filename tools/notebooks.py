@@ -65,9 +65,9 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-def executed_path(notebook: Path, code: bytes) -> Path:
+def executed_path(notebook: Path, code: bytes, cache: Path = CACHE) -> Path:
     key = hashlib.sha256(code + notebook.name.encode() + b"\0" + notebook.read_bytes())
-    return CACHE / key.hexdigest()[:24] / (notebook.stem + ".ipynb")
+    return cache / key.hexdigest()[:24] / (notebook.stem + ".ipynb")
 
 
 def execute(notebook: Path, target: Path, running: dict | None = None,
@@ -106,16 +106,18 @@ def execute(notebook: Path, target: Path, running: dict | None = None,
 class Execution:
     """The executed notebooks of one build; `path(nb)` waits for that notebook only."""
 
-    def __init__(self, notebooks: list[Path], fresh: bool, log=print, workers: int | None = None):
+    def __init__(self, notebooks: list[Path], fresh: bool, log=print, workers: int | None = None,
+                 cache: Path = CACHE):
         code = code_digest()
-        self.targets = {nb: executed_path(nb, code) for nb in notebooks}
+        self.targets = {nb: executed_path(nb, code, cache) for nb in notebooks}
         self._futures: dict[Path, Future] = {}
         self._running: dict = {}
         self._log = log
+        self._cache = cache
         todo = [nb for nb in notebooks if fresh or not self.targets[nb].exists()]
         if not todo:
             return
-        seconds = _durations()
+        seconds = _durations(cache)
         todo.sort(key=lambda nb: -seconds.get(nb.name, nb.stat().st_size / 1e3))
         self._pool = ThreadPoolExecutor(workers or os.cpu_count() or 2)
         Zygote.shared()  # one process imports torch & co; each kernel is a fork of it
@@ -130,7 +132,7 @@ class Execution:
         if future.cancelled() or future.exception() is not None:
             return
         self._log(f"executed {nb.name} in {future.result():.1f} s")
-        _record_duration(nb.name, future.result())
+        _record_duration(nb.name, future.result(), self._cache)
 
     def path(self, notebook: Path) -> Path:
         future = self._futures.get(notebook)
@@ -155,24 +157,24 @@ class Execution:
         return {nb: self.path(nb) for nb in self.targets}
 
 
-_DURATIONS = CACHE / "durations.json"
 _lock = threading.Lock()
 
 
-def _durations() -> dict[str, float]:
+def _durations(cache: Path) -> dict[str, float]:
+    """Each notebook's last run time, so the longest start first."""
     try:
-        return json.loads(_DURATIONS.read_text())
+        return json.loads((cache / "durations.json").read_text())
     except (OSError, ValueError):
         return {}
 
 
-def _record_duration(name: str, seconds: float) -> None:
+def _record_duration(name: str, seconds: float, cache: Path) -> None:
     with _lock:
-        data = _durations() | {name: round(seconds, 2)}
-        CACHE.mkdir(parents=True, exist_ok=True)
-        partial = _DURATIONS.with_name(f".durations.{os.getpid()}")
+        data = _durations(cache) | {name: round(seconds, 2)}
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f".durations.{os.getpid()}"
         partial.write_text(json.dumps(data, indent=0, sort_keys=True))
-        os.replace(partial, _DURATIONS)
+        os.replace(partial, cache / "durations.json")
 
 
 def prune(keep: set[Path]) -> None:
