@@ -35,7 +35,10 @@ from tools.kernel_zygote import KERNEL_NAME, Zygote
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "docs" / "notebooks"
 CACHE = ROOT / ".cache" / "notebooks"
-CODE = ["mlp", "derivations", "benchmarks", "docs/examples", "constraints.txt"]
+# What an executed notebook depends on besides itself: the code it imports, the pinned
+# packages, and the code that runs it.
+CODE = ["mlp", "derivations", "benchmarks", "docs/examples", "constraints.txt",
+        "tools/notebooks.py", "tools/kernel_zygote.py"]
 KEY_VERSION = b"executed-notebook-v1"
 STALE_AFTER_S = 24 * 3600
 
