@@ -14,11 +14,14 @@ from mlp.train import (
     zero_grad,
 )
 
+from .strategies import CONFIGURATIONS, SIMPLEX_LOSSES, UNIT_INTERVAL_LOSSES, loss_pair
+
 DT = torch.float64
 N, N_IN, WIDTH, K = 64, 3, 16, 2
 LR = 1e-3
-# (g, loss): MSE with every output activation; BCE needs y_hat in [0, 1], so g = sigmoid.
-HEADS = [(g, "mse") for g in ACTIVATIONS] + [("sigmoid", "bce")]
+# (g, loss): every output activation with every loss that accepts its outputs (the sigmoid's
+# and softmax's for BCE, softmax's for cross-entropy), computed from the registries.
+HEADS = sorted({(g, loss) for _, g, loss in CONFIGURATIONS})
 # One configuration trains for 200 steps, where rounding has the longest to drift; the others
 # for 20, where a wrong gradient already shows from the second step on.
 LONG_RUN, LONG_STEPS, STEPS = ("relu", "sigmoid", "bce"), 200, 20
@@ -28,7 +31,9 @@ def data(loss_name, seed=0):
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(N, N_IN, generator=gen, dtype=DT)
     target = torch.stack([torch.sin(x.sum(1)), x[:, 0] * x[:, 1]], 1)
-    return x, (target > 0).to(DT) if loss_name == "bce" else target
+    if loss_name in SIMPLEX_LOSSES:
+        return x, torch.softmax(3 * target, 1)  # probability rows
+    return x, (target > 0).to(DT) if loss_name in UNIT_INTERVAL_LOSSES else target
 
 
 def net_for(f, g, seed=1):
@@ -64,8 +69,7 @@ def test_twin_activation_is_the_same_function(name):
 
 @pytest.mark.parametrize("name", LOSSES)
 def test_twin_loss_is_the_same_function(name):
-    x, y = data(name)
-    y_hat = torch.sigmoid(x[:, :K])
+    y, y_hat = loss_pair(name, (N, K), DT, torch.Generator().manual_seed(0))  # in its domain
     torch.testing.assert_close(TORCH_LOSSES[name](y_hat, y), LOSSES[name].fn(y, y_hat)[0],
                                rtol=1e-14, atol=0)
 
