@@ -10,7 +10,7 @@ from mlp.deep import DeepMLP
 from mlp.train import TORCH_LOSSES, make_twin, train, train_autograd
 
 from .reference import assert_rel_close
-from .strategies import CONFIGURATIONS
+from .strategies import CONFIGURATIONS, SIMPLEX_LOSSES, UNIT_INTERVAL_LOSSES
 
 DT = torch.float64
 N = 32
@@ -30,7 +30,9 @@ def gen(seed):
 def data(widths, loss_name, seed=0):
     x = torch.randn(N, widths[0], generator=gen(seed), dtype=DT)
     y = torch.rand(N, widths[-1], generator=gen(seed + 1), dtype=DT)
-    return x, (y > 0.5).to(DT) if loss_name == "bce" else y
+    if loss_name in SIMPLEX_LOSSES:
+        return x, y / y.sum(-1, keepdim=True)  # probability rows
+    return x, (y > 0.5).to(DT) if loss_name in UNIT_INTERVAL_LOSSES else y
 
 
 def grads_by_autograd(net, x, y, loss_name):
