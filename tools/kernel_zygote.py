@@ -15,6 +15,7 @@ status, and the kernel exits when its launcher dies (a killed build leaves no ke
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import select
@@ -95,18 +96,20 @@ def serve(path: str) -> None:
             conn, _ = server.accept()
             request = json.loads(conn.makefile().readline())
             pid = os.fork()
-            if pid == 0:
-                server.close()
-                conn.close()
+            if pid == 0:  # the kernel keeps no other kernel's launcher connected
+                for other in [server, conn, *waiting.values()]:
+                    other.close()
                 _kernel(request)
-            conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+            with contextlib.suppress(OSError):
+                conn.sendall(json.dumps({"pid": pid}).encode() + b"\n")
             waiting[pid] = conn
         for pid in list(waiting):
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 conn = waiting.pop(pid)
-                conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode()
-                             + b"\n")
+                with contextlib.suppress(OSError):  # a killed launcher hears nothing
+                    conn.sendall(json.dumps({"exit": os.waitstatus_to_exitcode(status)})
+                                 .encode() + b"\n")
                 conn.close()
 
 
