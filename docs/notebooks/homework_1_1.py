@@ -68,19 +68,20 @@ assert torch.allclose(grad_W1_, auto_W1, rtol=1e-14) and torch.allclose(grad_W2_
 # %% [markdown]
 # ## 1.1.a The five steps of one SGD step
 
-# %% tags=["remove-input"]
+# %% tags=["remove-input"] context="bridge"
 display(HTML(answer("1.1.a", [
     r"For a batch $(x, y)$, a learning rate $\eta$, and $\theta$ each of $W^{(1)}, b^{(1)}, "
     r"W^{(2)}, b^{(2)}$:",
     [r"**Forward**: $\hat y = g\big(W^{(2)} f(W^{(1)} x + b^{(1)}) + b^{(2)}\big)$ for every "
      r"sample (`y_hat = model(x)`).",
-     r"**Loss**: the mean of the per-sample losses over the batch, torch's "
-     r"`F.mse_loss(y_hat, y)` (`J = criterion(y_hat, y)`).",
-     r"**Zero the gradients**: $\nabla_\theta \leftarrow 0$, since torch adds into `.grad` "
-     r"(`optimizer.zero_grad()`).",
-     r"**Backward**: the chain rule from the loss back to every $\nabla_\theta$ "
+     r"**Loss**: $J$, torch's `F.mse_loss(y_hat, y)`, the mean of the squared errors over "
+     r"all $N K$ entries: the per-sample losses $\ell$, summed over the batch, over $NK$.",
+     r"**Zero the gradients**: $\nabla_\theta J \leftarrow 0$, since torch adds into "
+     r"`.grad` (`optimizer.zero_grad()`).",
+     r"**Backward**: the chain rule from $J$ back to every $\nabla_\theta J$ "
      r"(`J.backward()`).",
-     r"**Update**: $\theta \leftarrow \theta - \eta\, \nabla_\theta$ (`optimizer.step()`)."],
+     r"**Update**: $\theta \leftarrow \theta - \eta\, \nabla_\theta J$ "
+     r"(`optimizer.step()`)."],
 ])))
 
 # %% [markdown]
@@ -116,7 +117,7 @@ for step in range(3):
     assert torch.allclose(J, J_mlp, rtol=1e-12, atol=0)
 assert torch.allclose(model[0].weight, net.parameters["W1"], rtol=1e-12, atol=1e-14)
 
-# %% tags=["hide-input", "batch"]
+# %% tags=["hide-input"] context="batch"
 fresh = [p.detach().clone() for p in model.parameters()]
 model.zero_grad()
 torch.nn.functional.mse_loss(model(x), y).backward()
@@ -159,7 +160,7 @@ display(HTML(answer("1.1.b", [
 # %%
 assert layers.check(F, G, LOSS, sym)
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # With a batch the code stacks the $N$ samples as rows, $x$ is $N \times n$, and the same layers
 # read $s_1 = x {W^{(1)}}\T + \ones {b^{(1)}}\T$, $z_1 = f(s_1)$,
 # $s_2 = z_1 {W^{(2)}}\T + \ones {b^{(2)}}\T$, $\hat y = g(s_2)$: the homework's $z_1, z_2,
@@ -228,8 +229,9 @@ assert by_formula == by_diff
 display(Math(rf"\left({claim.lhs}\right)\T = \underbrace{{{tex(by_formula.T)}}}_{{\text{{formula}}}} "
              rf"= \underbrace{{{tex(by_diff.T)}}}_{{\text{{diff}}}}"))
 
-# %% [markdown] tags=["bridge"]
-# **For a batch**, as `MLP.backward` computes it: the rows of $\delta_2 = \nabla_{s_2} J$ are
+# %% [markdown] context="bridge"
+# **For a batch**, as `MLP.backward` computes it into `dJdW1`, `dJdb1`, `dJdW2` and `dJdb2`, the
+# four gradients in the shapes of the box: the rows of $\delta_2 = \nabla_{s_2} J$ are
 # the samples' rows $\frac{\partial \ell}{\partial \hat y}\frac{\partial \hat y}{\partial z_3}$
 # scaled by torch's $\frac{1}{NK}$, so each product $\delta\T(\cdot)$ sums the samples'
 # gradients. Printed at $N = 2$, each step checked against `diff` of $J$:
@@ -241,7 +243,7 @@ for claim in network.identities(F, G, LOSS, net_sym).values():
     holds(claim, net_points)
     display(Math(claim.latex()))
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # The same in numbers: the per-sample formulas of the box, transcribed to torch, summed over a
 # batch and divided by $N K$ (torch's mean over $N K$ entries against the homework's sum over
 # $K$), give `MLP`'s gradients.
@@ -301,7 +303,7 @@ display(HTML(mistake(
     f"The checker reports \"dJdW2 is transposed\" ([Check your homework]({CHECKER}))."
 )))
 
-# %% tags=["hide-input", "batch"]
+# %% tags=["hide-input"] context="batch"
 N_batch = x.shape[0]
 delta2 = dJdy_hat                                  # g = id: delta_2 = dJ/dy_hat, (N, K)
 averaged, summed = delta2.mean(0), delta2.sum(0)
@@ -381,7 +383,7 @@ display(HTML(mistake(
     f"homework]({CHECKER}#an-example-with-three-common-mistakes))."
 )))
 
-# %% [markdown] tags=["mistake"]
+# %% [markdown] mistake=true
 # **ReLU's derivative at its output** happens to be harmless: $\operatorname{ReLU}(z) > 0$
 # exactly where $z > 0$, so $\operatorname{ReLU}'(z_2) = \operatorname{ReLU}'(z_1)$ entry by
 # entry. The same slip with a sigmoid is wrong, see

@@ -85,7 +85,7 @@ display(Math(claim.latex()))
 for name in ("dz2dz1", "dy_hatdz3", "dldy_hat"):
     assert all(mse[name].holds(at=p, seed=1) for p in POINTS), name
 
-# %% tags=["hide-input", "mistake"]
+# %% tags=["hide-input"] mistake=true
 at_output = torch.sigmoid(y_hat_) * (1 - torch.sigmoid(y_hat_))     # sigma'(y_hat)
 right = y_hat_ * (1 - y_hat_)                                       # sigma'(z_3)
 assert not torch.allclose(at_output, right)
@@ -142,7 +142,7 @@ upstream = loss.per_sample_gradient(sigmoid_z3, sym["y"]) * SYMBOLIC["sigmoid"].
 at_z3 = {symbolic_losses.K: K, **dict(zip(y_hat_s, sigmoid_z3, strict=True))}
 assert is_zero(upstream - fused.xreplace(at_z3))
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # **For a batch** torch's BCE is the mean over all $N K$ entries, and the homework's per-sample
 # $\ell_{\text{BCE}}$ already averages over the $K$ outputs, so $J = \frac{1}{N}\sum_n \ell_n$:
 # the batch scales each sample's gradient by $\frac{1}{N}$ (for the squared error, which sums
@@ -162,7 +162,7 @@ delta2 = ACTIVATIONS["sigmoid"].backward(dJdy_hat, net.cache["s2"], y_hat)
 assert torch.allclose(delta2, (y_hat - y) / y.numel(), rtol=1e-10, atol=0)
 print("mlp's delta2 for sigmoid + BCE equals (y_hat - y) / (N K)")
 
-# %% tags=["hide-input", "bridge"]
+# %% tags=["hide-input"] context="bridge"
 twice = (y_hat - y) / y.numel() * y_hat * (1 - y_hat)
 ratio = (twice / delta2)
 assert torch.allclose(ratio, y_hat * (1 - y_hat), rtol=1e-10)
@@ -224,7 +224,7 @@ ax.set(xlabel="layers $L$", ylabel="factor left", title="through $L$ layers", yl
 ax.legend(loc="lower left")
 plt.show()
 
-# %% tags=["hide-input", "batch"]
+# %% tags=["hide-input"] context="batch"
 dead_net = MLP(3, 8, "relu", 8, 1, "sigmoid", dtype=torch.float64,
                generator=torch.Generator().manual_seed(0))
 dead_net.parameters["b1"][:4] = -100.0                    # four units pushed far below 0

@@ -76,7 +76,7 @@ display(Math(fused.latex()))
 # No $\hat y (1 - \hat y)$ is left to vanish, so the fused gradient stays $(\hat y - y)/(NK)$
 # when the sigmoid saturates, while BCE's own derivative then divides by (nearly) zero.
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # ## The homework's per-sample loss
 #
 # The homework writes the loss $\ell$ of one sample: the squared error sums $\phi$ over the $K$
@@ -85,7 +85,7 @@ display(Math(fused.latex()))
 # $K = 1, \dots, 5$: $K$ for MSE, 1 for BCE. Every gradient of $\ell$ is that constant times the
 # gradient of $J$.
 
-# %% tags=["bridge"]
+# %% context="bridge"
 for name in NAMES:
     display(Math(rf"\text{{{name.upper()}:}}\quad "
                  rf"{losses.definition_latex(name, per_sample=True)}"))

@@ -38,7 +38,7 @@ for dtype in (torch.float64, torch.float32):
     print(f"{str(dtype):14s} eps = {torch.finfo(dtype).eps:.3g}   "
           f"tolerance_for = {tolerance_for(dtype):.3g}")
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # ## The loss is a mean over all $N \times K$ entries
 #
 # The homework writes its losses for one sample: $\ell_{\text{MSE}} = \lVert \hat y - y \rVert^2$
@@ -47,7 +47,7 @@ for dtype in (torch.float64, torch.float32):
 # batch loss $J$ and the mean of the per-sample losses differ by a constant, and a different
 # one for each loss. SymPy works it out on a batch of $N = 2$ samples with $K = 3$ outputs:
 
-# %% tags=["bridge"]
+# %% context="bridge"
 N, K = 2, 3
 Y = sp.Matrix(N, K, lambda n, k: sp.Symbol(f"y_{n}{k}", real=True))
 P = sp.Matrix(N, K, lambda n, k: sp.Symbol(rf"\hat y_{n}{k}", positive=True))
@@ -73,13 +73,13 @@ display(Math(rf"J_{{\text{{MSE}}}} = {tex(ratio_mse)} \sum_n \ell_{{\text{{MSE}}
              rf"J_{{\text{{BCE}}}} = {tex(ratio_bce)} \sum_n \ell_{{\text{{BCE}}}}"
              rf"(\hat y_n, y_n) = \frac{{1}}{{N}} \sum_n \ell_{{\text{{BCE}}}}"))
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # The same constant scales every gradient, since backprop is linear in $\nabla_{\hat y} J$.
 # `mse_loss` returns $\frac{2}{NK}(\hat y - y)$ where the homework's per-sample derivative is
 # $2(\hat y - y)\T$, a row of $\frac{\partial \ell}{\partial \hat y}$ in numerator layout. Both
 # agree with torch, here bit for bit:
 
-# %% tags=["bridge"]
+# %% context="bridge"
 y, y_hat = torch.randn(N, K), torch.rand(N, K)
 p = y_hat.clone().requires_grad_()
 J, dJdy_hat = mse_loss(y, y_hat)
@@ -133,7 +133,7 @@ relu = ACTIVATIONS["relu"]
 assert torch.equal(relu.derivative(s.detach()), s.grad) and s.grad[1] == 0
 print("torch:", s.grad.tolist(), " mlp:", relu.derivative(s.detach()).tolist())
 
-# %% [markdown] tags=["bridge"]
+# %% [markdown] context="bridge"
 # ## $W$ is stored (out, in), and a batch is a stack of rows
 #
 # `nn.Linear(n, m).weight` has shape $(m, n)$, the shape of $W^{(1)}$ in the homework's

@@ -11,9 +11,10 @@ finds the math (between `$` signs, or a whole string of LaTeX) and fails on:
 - a derivative at an activation's output (`notation.AT_OUTPUT`), outside a cell that shows it
   as a mistake.
 
-A cell's context is its page's (`PAGES`), unless its tags say `sample`, `batch` or `bridge`
-(a cell that relates the two, checked for stray forms only); `mistake` marks a cell that shows
-a wrong formula on purpose.
+A cell's context is its page's (`PAGES`), unless its metadata says `context="sample"`,
+`"batch"` or `"bridge"` (a cell that relates the two, checked for stray forms only);
+`mistake=true` marks a cell that shows a wrong formula on purpose. (Metadata, not tags: tags
+drive the build and show on the page.)
 """
 
 import ast
@@ -66,9 +67,9 @@ def notebook_formulas() -> list[tuple[str, str, set[str], str]]:
     out = []
     for path in sorted(NOTEBOOKS.glob("*.py")):
         for i, cell in enumerate(jupytext.read(path).cells):
-            tags = set(cell.metadata.get("tags", []))
-            context = next((t for t in ("sample", "batch", "bridge") if t in tags),
-                           PAGES[path.stem])
+            tags = {"mistake"} if cell.metadata.get("mistake") else set()
+            context = cell.metadata.get("context", PAGES[path.stem])
+            assert context in ("sample", "batch", "bridge"), (path.stem, i, context)
             texts = ([cell.source] if cell.cell_type == "markdown"
                      else strings(cell.source))
             for text in texts:
