@@ -8,6 +8,7 @@ import torch
 from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, LOSSES, MLP, BackwardBeforeForwardError
 from mlp.deep import DeepMLP
 from mlp.train import TORCH_LOSSES, make_twin, train, train_autograd
+from mlp.twin import twin_grads
 
 from .reference import assert_rel_close
 from .strategies import CONFIGURATIONS, SIMPLEX_LOSSES, UNIT_INTERVAL_LOSSES
@@ -38,8 +39,7 @@ def data(widths, loss_name, seed=0):
 def grads_by_autograd(net, x, y, loss_name):
     twin = make_twin(net)
     TORCH_LOSSES[loss_name](twin(x), y).backward()
-    return {f"dJd{k}{i}": getattr(twin, f"linear{i}").get_parameter(attr).grad
-            for i in range(1, net.n_layers + 1) for k, attr in (("W", "weight"), ("b", "bias"))}
+    return twin_grads(twin)
 
 
 @pytest.mark.parametrize("g", ACTIVATIONS)

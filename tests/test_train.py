@@ -13,6 +13,7 @@ from mlp.train import (
     train_step,
     zero_grad,
 )
+from mlp.twin import twin_grads
 
 from .strategies import CONFIGURATIONS, SIMPLEX_LOSSES, UNIT_INTERVAL_LOSSES, loss_pair
 
@@ -44,9 +45,7 @@ def autograd_grads(net, x, y, loss_name):
     """dJ/dtheta at net's current weights, by autograd on a fresh twin, keyed as net.grads."""
     twin = make_twin(net)
     TORCH_LOSSES[loss_name](twin(x), y).backward()
-    linears = [m for name, m in twin.named_children() if name.startswith("linear")]
-    return {key: t.grad for i, lin in enumerate(linears, 1)
-            for key, t in ((f"dJdW{i}", lin.weight), (f"dJdb{i}", lin.bias))}
+    return twin_grads(twin)
 
 
 def y_hat_at(parameters, net, x):
