@@ -176,7 +176,7 @@ def test_search_finds_the_page_and_shows_no_tex(page, served_site, query, page_p
     results = _search(page, served_site, query)
     assert results and query.lower() in results[0][1].lower()
     if page_path:
-        assert any(page_path in href for href, _ in results[:3]), results[:3]
+        assert any(page_path in href for href, _ in results), [href for href, _ in results]
     for _, text in results:
         assert _raw_tex(text) == [] and "¶" not in text and "Copied!" not in text
     assert page.problems == []
