@@ -37,7 +37,7 @@ import mlp
 set_matplotlib_formats("svg")
 plt.rcParams.update({"font.size": 11, "legend.fontsize": 10})
 
-# %%
+# %% tags=["remove-input"]
 
 RESULTS = Path(mlp.__file__).resolve().parents[1] / "benchmarks" / "results.json"
 results = json.loads(RESULTS.read_text())
@@ -64,7 +64,7 @@ display(Markdown(
 # Milliseconds per step, the median over rounds with half the interquartile range as a
 # percentage; then the ratios of `mlp` to autograd and to the floor, median [quartiles].
 
-# %%
+# %% tags=["remove-input"]
 def ms(stats):
     spread = (stats["q3"] - stats["q1"]) / 2 / stats["median"]
     return f"{stats['median'] * 1e3:.3g} (±{spread:.0%})"
@@ -135,7 +135,7 @@ plt.show()
 # Each target is on the median ratio, judged on the wall clock. A target that names no thread count is judged at each one. The last
 # column but one is the same ratio on CPU time, where the load weighs less.
 
-# %%
+# %% tags=["remove-input"]
 lines = ["| target | what it guards | threads | at | median | q3 | on CPU time | |",
          "|---|---|---|---|---|---|---|---|"]
 for row in results["targets"]:
@@ -156,7 +156,7 @@ display(Markdown("\n".join(lines) + f"\n\n{met} of {len(results['targets'])} met
 # autograd accumulates). Autograd does the same work except the zeroing and that read, since
 # `zero_grad()` drops its gradients and backward writes fresh ones.
 
-# %%
+# %% tags=["remove-input"]
 for threads in thread_counts:
     wide = max((r for r in runs if r["threads"] == threads), key=lambda r: r["flops"])
     floor_ms = wide["seconds"]["floor"]["median"] * 1e3
@@ -200,7 +200,7 @@ for threads in thread_counts:
 # The wall time of a cold `make docs` (no `site/`, notebook cache off) and of `make test`,
 # recorded with `python -m benchmarks --record-build-times`, so that a slower build shows.
 
-# %%
+# %% tags=["remove-input"]
 build = results.get("build_times", {})
 if build:
     lines = ["| what | command | seconds | exit code | recorded | CPU, cores |",
