@@ -2,9 +2,9 @@
 # # Matching PyTorch
 #
 # The homework's tests compare `mlp` with `nn.Sequential`, `F.mse_loss` and `nn.BCELoss` by
-# the norm of a difference, $< 10^{-3}$. This site, its tests and `mlp-check` use one rule
-# instead, `mlp_check.tolerance.tolerance_for`: a result computed in a dtype must keep half of
-# that dtype's digits,
+# the norm of a difference, $< 10^{-3}$. `mlp-check` and this page use one rule instead,
+# `mlp_check.tolerance.tolerance_for`: a result computed in a dtype must keep half of that
+# dtype's digits,
 #
 # $$\frac{\lVert c - r \rVert}{\lVert r \rVert} \le \varepsilon_{\text{dtype}}^{1/2},$$
 #
