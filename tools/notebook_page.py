@@ -25,6 +25,7 @@ HEADING = re.compile(r'<h([1-6]) id="([^"]*)">(.*?)<a class="anchor-link" href="
                      r"</h\1>", re.S)
 ZEROCLIPBOARD = re.compile(r'<div class="zeroclipboard-container">')
 COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt"')
+TAG_LIST = re.compile(r'<div class="celltoolbar">')
 CODE_PRE = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>(?:<span></span>)?(.*?)</pre>',
                       re.S)
 FOLDED = re.compile(r'<div class="jp-Cell [^"]*\bcelltag_hide-input\b[^"]*"[^>]*>')
@@ -50,8 +51,9 @@ def shared_css(content: str) -> tuple[str, str]:
 
 
 def plain_code(content: str) -> str:
-    """Code cells as `<pre><code>`, Material's copy button's target; no per-cell widget."""
-    for opening in (ZEROCLIPBOARD, COPY_TEXT):
+    """Code cells as `<pre><code>`, Material's copy button's target; no per-cell widget, and
+    no list of the cell's tags (they drive the build, they are not for readers)."""
+    for opening in (ZEROCLIPBOARD, COPY_TEXT, TAG_LIST):
         while (m := opening.search(content)) is not None:
             content = content[:m.start()] + content[_matching_end(content, m.start(), "div"):]
     return CODE_PRE.sub(lambda m: f"{m.group(1)}<pre><code>{m.group(2)}</code></pre>", content)
