@@ -40,14 +40,13 @@ state: dict = {}
 
 
 def on_startup(command, dirty):
-    if command == "serve":  # the first notebook edit need not wait for torch's import
-        notebooks.Zygote.shared()
+    state["serving"] = command == "serve"
 
 
 def on_config(config):
     if not (KATEX / "katex.min.css").exists():
         raise PluginError(f"KaTeX is missing from {KATEX}: run `make` (it runs `npm ci`)")
-    state.update(typesetter=site_math.Typesetter(site_math.macros()), dates=_git_dates(),
+    state.update(typesetter=site_math.Typesetter.shared(site_math.macros()), dates=_git_dates(),
                  sources={})
     if not config.repo_url:
         config.edit_uri = None  # "Edit this page" needs REPO_URL (set by the Pages workflow)
@@ -86,8 +85,7 @@ def on_page_content(html, page, config, files):
     if source is not None:
         html = _notebook(html, page, config, files, source)
     try:
-        state["typesetter"].prefetch(site_math.formulas(html))
-        html, text = site_math.typeset_html(html, state["typesetter"].render)
+        html, text = state["typesetter"].typeset_page(html)
     except site_math.MathError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from None
     if source is not None:
@@ -167,7 +165,10 @@ def _git_dates() -> dict[str, str]:
 
 
 def on_post_build(config):
-    state["typesetter"].close()
+    if state.get("serving"):  # the first notebook edit need not wait for torch's import
+        notebooks.Zygote.shared()
+    else:
+        state["typesetter"].close()
     notebooks.prune(set(p.parent for p in state["execution"].targets.values()))
     base_path = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
     for broken in check_links.broken_links(Path(config.site_dir), base_path):

@@ -18,6 +18,8 @@ Each page comes out twice: typeset for readers, and with each formula as its pla
 from __future__ import annotations
 
 import ast
+import atexit
+import hashlib
 import html
 import json
 import re
@@ -53,12 +55,28 @@ def macros() -> dict[str, str]:
 
 
 class Typesetter:
-    """One node process running tools/katex_render.js; `render` gives (html, text twin)."""
+    """One node process running tools/katex_render.js; `render` gives (html, text twin).
+
+    `Typesetter.shared(macros)` is the one a process uses: under `make serve` it outlives a
+    rebuild, with what it has typeset, until the macros change.
+    """
+
+    _shared: Typesetter | None = None
+
+    @classmethod
+    def shared(cls, macros: dict[str, str]) -> Typesetter:
+        if cls._shared is None or cls._shared._macros != json.dumps(macros):
+            if cls._shared is not None:
+                cls._shared.close()
+            cls._shared = cls(macros)
+            atexit.register(cls._shared.close)
+        return cls._shared
 
     def __init__(self, macros: dict[str, str]):
         self._macros = json.dumps(macros)
         self._proc: subprocess.Popen | None = None
         self._memo: dict[tuple[str, bool], tuple[str, str]] = {}
+        self._pages: dict[bytes, tuple[str, str]] = {}
         self._lock = threading.Lock()
 
     def render(self, tex: str, display: bool) -> tuple[str, str]:
@@ -86,6 +104,15 @@ class Typesetter:
                 raise MathError(f"KaTeX cannot typeset {tex!r}: {answer['error']}")
             # The MathML keeps the TeX in an <annotation>: the index gets the text twin instead.
             self._memo[tex, display] = answer["html"], katex_search_text(answer["html"])
+
+    def typeset_page(self, page: str) -> tuple[str, str]:
+        """`typeset_html` of a whole page, its formulas typeset in one batch; a page seen
+        before (an unchanged page in a rebuild) comes from memory."""
+        key = hashlib.sha256(page.encode()).digest()
+        if key not in self._pages:
+            self.prefetch(formulas(page))
+            self._pages[key] = typeset_html(page, self.render)
+        return self._pages[key]
 
     def close(self) -> None:
         if self._proc is not None and self._proc.poll() is None:
