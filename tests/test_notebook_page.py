@@ -1,4 +1,5 @@
-"""tools/notebook_page.py and tools/search_text.py: a notebook's HTML made a site page."""
+"""tools/notebook_page.py, notebook_figures.py and search_text.py: a notebook's HTML as a
+site page."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import base64
 import nbformat
 import pytest
 
-from tools import notebook_page, search_text
+from tools import notebook_figures, notebook_page, search_text
 
 PNG = base64.b64encode(b"\x89PNG fake").decode()
 
@@ -49,7 +50,7 @@ def test_plots_become_linked_files_with_their_cells_alt_text():
     nb = _nb(([], "loss falls", 1), (["remove-cell"], "gone", 1), ([], None, 1))
     html = f'<img src="data:image/png;base64,{PNG}"/>' * 2
     written = {}
-    page, missing = notebook_page.extract_images(html, notebook_page.image_alts(nb),
+    page, missing = notebook_figures.extract_images(html, notebook_figures.image_alts(nb),
                                                  written.__setitem__)
     (name,) = written
     assert page.count(f'<a class="nb-figure" href="{name}"') == 2
@@ -58,8 +59,8 @@ def test_plots_become_linked_files_with_their_cells_alt_text():
 
 def test_an_image_count_that_does_not_match_the_notebook_fails():
     with pytest.raises(ValueError, match="1 images on the page, 2 image outputs"):
-        notebook_page.extract_images(f'<img src="data:image/png;base64,{PNG}">',
-                                     notebook_page.image_alts(_nb(([], "a", 2))), print)
+        notebook_figures.extract_images(f'<img src="data:image/png;base64,{PNG}">',
+                                     notebook_figures.image_alts(_nb(([], "a", 2))), print)
 
 
 def test_the_index_reads_prose_without_code():

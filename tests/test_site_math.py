@@ -1,4 +1,5 @@
-"""tools/site_math.py and tools/math_text.py: math typeset at build, its text for the index."""
+"""tools/site_math.py, tools/katex.py, tools/math_text.py: math typeset at build, its text
+for the index."""
 
 from __future__ import annotations
 
@@ -6,13 +7,13 @@ import re
 
 import pytest
 
-from tools import site_math
+from tools import katex, site_math
 from tools.math_text import katex_search_text
 
 
 @pytest.fixture(scope="module")
 def typesetter():
-    t = site_math.Typesetter(site_math.macros())
+    t = katex.Typesetter(katex.macros())
     yield t
     t.close()
 
@@ -38,13 +39,13 @@ def test_a_math_output_is_display_math(typesetter):
 
 
 def test_the_notation_macros_are_known(typesetter):
-    assert set(site_math.macros()) >= {r"\T", r"\had", r"\ones"}
+    assert set(katex.macros()) >= {r"\T", r"\had", r"\ones"}
     _, twin = site_math.typeset_html(r"<p>$W\T \had \ones$</p>", typesetter.render)
     assert twin == "<p>W<sup>⊤</sup>⊙1</p>"
 
 
 def test_a_formula_katex_cannot_parse_fails(typesetter):
-    with pytest.raises(site_math.MathError, match=r"frac\{1"):
+    with pytest.raises(katex.MathError, match=r"frac\{1"):
         site_math.typeset_html(r"<p>$\frac{1$</p>", typesetter.render)
 
 

@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import hashlib
-import posixpath
-import re
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
@@ -30,7 +28,16 @@ from mkdocs.structure.toc import get_toc
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tools import check_links, notebook_page, notebooks, search_text, site_math  # noqa: E402
+from tools import (  # noqa: E402
+    check_links,
+    katex,
+    notebook_cache,
+    notebook_figures,
+    notebook_page,
+    notebooks,
+    search_text,
+    site_math,
+)
 from tools.social_card import social_card  # noqa: E402
 
 log = get_plugin_logger("site")
@@ -46,7 +53,7 @@ def on_startup(command, dirty):
 def on_config(config):
     if not (KATEX / "katex.min.css").exists():
         raise PluginError(f"KaTeX is missing from {KATEX}: run `make` (it runs `npm ci`)")
-    state.update(typesetter=site_math.Typesetter.shared(site_math.macros()), dates=_git_dates(),
+    state.update(typesetter=katex.Typesetter.shared(katex.macros()), dates=_git_dates(),
                  sources={})
     if not config.repo_url:
         config.edit_uri = None  # "Edit this page" needs REPO_URL (set by the Pages workflow)
@@ -85,8 +92,8 @@ def on_page_content(html, page, config, files):
     if source is not None:
         html = _notebook(html, page, config, files, source)
     try:
-        html, text = state["typesetter"].typeset_page(html)
-    except site_math.MathError as err:
+        html, text = site_math.typeset_page(state["typesetter"], html)
+    except katex.MathError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from None
     if source is not None:
         html, text, tokens = notebook_page.headings(html, text)
@@ -112,35 +119,19 @@ def _notebook(html, page, config, files, source):
     page.notebook_css = f"assets/notebook/{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
     if not (Path(config.site_dir) / page.notebook_css).exists():
         _write(config, page.notebook_css, css.encode())
-    html = _rewrite_links(html, page, files)
+    html = notebook_page.source_links(html, page, files)
     html = notebook_page.plain_code(html)
     html = notebook_page.fold_inputs(html)
     executed = nbformat.read(page.file.abs_src_path, as_version=4)
     folder = PurePosixPath(page.file.dest_uri).parent
-    html, missing = notebook_page.extract_images(
-        html, notebook_page.image_alts(executed),
+    html, missing = notebook_figures.extract_images(
+        html, notebook_figures.image_alts(executed),
         lambda name, data: _write(config, str(folder / name), data))
     for name in missing:  # tests/test_site_files.py fails on it; the build goes on
         log.info(f"{page.file.src_uri}: plot {name} has no alt text: give its cell one, "
                  '`# %% alt="what the plot shows"`')
     page.notebook_download = f"{source.stem}.ipynb"
     return html
-
-
-def _rewrite_links(html, page, files):
-    """Links to a docs source (`homework_1_1.py`, `../index.md`) become links to its page."""
-    base = PurePosixPath(page.file.src_uri).parent
-
-    def one(m):
-        path, _, fragment = m.group(2).partition("#")
-        target = files.get_file_from_path(posixpath.normpath(str(base / path)))
-        if target is None or target is page.file:
-            return m.group()
-        url = target.url_relative_to(page.file) + (f"#{fragment}" if fragment else "")
-        return f'{m.group(1)}"{url}"'
-
-    return re.sub(r'(<a\b[^>]*?\shref=)"(?![a-z]+:|#|/)([^"]+\.(?:py|md|ipynb)(?:#[^"]*)?)"',
-                  one, html)
 
 
 def _write(config, rel: str, data: bytes) -> None:
@@ -169,7 +160,7 @@ def on_post_build(config):
         notebooks.Zygote.shared()
     else:
         state["typesetter"].close()
-    notebooks.prune(set(p.parent for p in state["execution"].targets.values()))
+    notebook_cache.prune(set(p.parent for p in state["execution"].targets.values()))
     base_path = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
     for broken in check_links.broken_links(Path(config.site_dir), base_path):
         log.warning(f"broken link: {broken}")

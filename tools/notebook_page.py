@@ -7,17 +7,16 @@ r"""Turn mkdocs-jupyter's HTML for one notebook into a page that reads like the 
   `#operatornamerelu0-0`), and the permalink the rest of the site uses; the table of contents is
   rebuilt from them, so it shows the typeset math of the heading.
 - Cells tagged `hide-input` show their output, with the code folded behind "Show code".
-- Plots leave the HTML for files beside the page, each a link to itself at full size (a phone
-  can open and zoom it), with the alt text of the cell's `alt` metadata.
+- Links to a page's source (`homework_1_1.py`) become links to the page.
+- Plots: tools/notebook_figures.py.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
+import posixpath
 import re
 import unicodedata
-from html import escape, unescape
+from html import unescape
 
 BLOCK = re.compile(r"<(style|script)\b([^>]*)>(.*?)</\1>", re.S)
 MATHJAX = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
@@ -28,12 +27,9 @@ COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt"')
 TAG_LIST = re.compile(r'<div class="celltoolbar">')
 CODE_PRE = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>(?:<span></span>)?(.*?)</pre>',
                       re.S)
+SOURCE_LINK = re.compile(r'(<a\b[^>]*?\shref=)"(?![a-z]+:|#|/)([^"]+\.(?:py|md|ipynb)(?:#[^"]*)?)"')
 FOLDED = re.compile(r'<div class="jp-Cell [^"]*\bcelltag_hide-input\b[^"]*"[^>]*>')
 INPUT = re.compile(r'<div class="jp-Cell-inputWrapper"[^>]*>')
-IMAGE = re.compile(r'<img\b([^>]*?)src="data:image/(png|jpeg|svg\+xml);base64,([^"]+)"([^>]*)>')
-ALT = re.compile(r'\salt="[^"]*"')
-EXT = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}
-IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
 
 
 def shared_css(content: str) -> tuple[str, str]:
@@ -143,35 +139,16 @@ def fold_inputs(content: str) -> str:
     return "".join(out + [content[pos:]])
 
 
-def image_alts(nb) -> list[str | None]:
-    """The `alt` metadata of each image output's cell, in page order (removed cells skipped)."""
-    alts = []
-    for cell in nb.cells:
-        tags = set(cell.metadata.get("tags", []))
-        if cell.cell_type != "code" or tags & {"remove-cell", "remove-output"}:
-            continue
-        for output in cell.get("outputs", []):
-            if any(m in output.get("data", {}) for m in IMAGE_MIMES):
-                alts.append(cell.metadata.get("alt"))
-    return alts
-
-
-def extract_images(content: str, alts: list[str | None], write) -> tuple[str, list[str]]:
-    """Plots to files (`write(name, bytes)`), each linked to itself; returns page, missing alts."""
-    found = IMAGE.findall(content)
-    if len(found) != len(alts):
-        raise ValueError(f"{len(found)} images on the page, {len(alts)} image outputs")
-    missing, alts_left = [], list(alts)
+def source_links(content: str, page, files) -> str:
+    """Links to a docs source (`homework_1_1.py`, `../index.md`) become links to its page."""
+    base = posixpath.dirname(page.file.src_uri)
 
     def one(m: re.Match) -> str:
-        data = base64.b64decode(m.group(3))
-        name = f"fig-{hashlib.sha256(data).hexdigest()[:12]}.{EXT[m.group(2)]}"
-        write(name, data)
-        alt = alts_left.pop(0)
-        if not alt:
-            missing.append(name)
-        attrs = ALT.sub("", m.group(1) + m.group(4)).rstrip("/ ")
-        img = (f'<img{attrs} src="{name}" alt="{escape(alt or "Plot")}" loading="lazy">')
-        return f'<a class="nb-figure" href="{name}" title="Open the figure at full size">{img}</a>'
+        path, _, fragment = m.group(2).partition("#")
+        target = files.get_file_from_path(posixpath.normpath(posixpath.join(base, path)))
+        if target is None or target is page.file:
+            return m.group()
+        url = target.url_relative_to(page.file) + (f"#{fragment}" if fragment else "")
+        return f'{m.group(1)}"{url}"'
 
-    return IMAGE.sub(one, content), missing
+    return SOURCE_LINK.sub(one, content)

@@ -1,10 +1,10 @@
 r"""Execute the notebook pages before MkDocs renders them: in parallel, cached, errors fatal.
 
-Each jupytext page `docs/notebooks/<name>.py` runs in its own fresh kernel (nbclient), one kernel
-per core, longest first. The executed notebook lands in `.cache/notebooks/<key>/<name>.ipynb`,
-where the key hashes the page, every file of the code it can import (`CODE`), the pinned
-packages and the Python version. mkdocs-jupyter renders that file with `execute: false`, and the
-site offers it as the page's download.
+Each jupytext page `docs/notebooks/<name>.py` runs in its own fresh kernel (nbclient; a fork of
+tools/kernel_zygote.py's), one kernel per core, longest first. The executed notebook lands in
+`.cache/notebooks/<key>/<name>.ipynb` (tools/notebook_cache.py: the key covers the page and the
+code it imports). mkdocs-jupyter renders that file with `execute: false`, and the site offers
+it as the page's download.
 
 - fresh (`make docs`, `make test`): every page runs again, whatever the cache holds.
 - cached (`make serve`): a page runs again only when its key changes.
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import hashlib
-import json
 import os
 import re
 import shutil
@@ -31,17 +29,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from tools.kernel_zygote import KERNEL_NAME, Zygote
+from tools.notebook_cache import CACHE, code_digest, durations, executed_path, record_duration
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "docs" / "notebooks"
-CACHE = ROOT / ".cache" / "notebooks"
-# What an executed notebook depends on besides itself: the code it imports, the pinned
-# packages, and the code that runs it.
-CODE = ["mlp", "derivations", "benchmarks", "docs/examples", "constraints.txt",
-        "tools/notebooks.py", "tools/kernel_zygote.py"]
-KEY_VERSION = b"executed-notebook-v1"
-STALE_AFTER_S = 24 * 3600
-
 # With MPLBACKEND=Agg inherited, the kernels' plots silently vanish from the pages.
 os.environ.pop("MPLBACKEND", None)
 # Kernels log errors only (their warning that loopback TCP is unencrypted, once per notebook,
@@ -56,21 +47,6 @@ atexit.register(shutil.rmtree, _IPYTHONDIR, ignore_errors=True)
 
 class NotebookFailed(RuntimeError):
     """A notebook page raised in one of its cells; the message names the page and the cell."""
-
-
-def code_digest() -> bytes:
-    digest = hashlib.sha256(KEY_VERSION + sys.version.encode())
-    for top in CODE:
-        paths = [ROOT / top] if (ROOT / top).is_file() else sorted((ROOT / top).rglob("*"))
-        for path in paths:
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return digest.digest()
-
-
-def executed_path(notebook: Path, code: bytes, cache: Path = CACHE) -> Path:
-    key = hashlib.sha256(code + notebook.name.encode() + b"\0" + notebook.read_bytes())
-    return cache / key.hexdigest()[:24] / (notebook.stem + ".ipynb")
 
 
 def execute(notebook: Path, target: Path, running: dict | None = None,
@@ -120,7 +96,7 @@ class Execution:
         todo = [nb for nb in notebooks if fresh or not self.targets[nb].exists()]
         if not todo:
             return
-        seconds = _durations(cache)
+        seconds = durations(cache)
         todo.sort(key=lambda nb: -seconds.get(nb.name, nb.stat().st_size / 1e3))
         self._pool = ThreadPoolExecutor(workers or os.cpu_count() or 2)
         Zygote.shared()  # one process imports torch & co; each kernel is a fork of it
@@ -135,7 +111,7 @@ class Execution:
         if future.cancelled() or future.exception() is not None:
             return
         self._log(f"executed {nb.name} in {future.result():.1f} s")
-        _record_duration(nb.name, future.result(), self._cache)
+        record_duration(nb.name, future.result(), self._cache)
 
     def path(self, notebook: Path) -> Path:
         future = self._futures.get(notebook)
@@ -158,34 +134,6 @@ class Execution:
 
     def wait_all(self) -> dict[Path, Path]:
         return {nb: self.path(nb) for nb in self.targets}
-
-
-_lock = threading.Lock()
-
-
-def _durations(cache: Path) -> dict[str, float]:
-    """Each notebook's last run time, so the longest start first."""
-    try:
-        return json.loads((cache / "durations.json").read_text())
-    except (OSError, ValueError):
-        return {}
-
-
-def _record_duration(name: str, seconds: float, cache: Path) -> None:
-    with _lock:
-        data = _durations(cache) | {name: round(seconds, 2)}
-        cache.mkdir(parents=True, exist_ok=True)
-        partial = cache / f".durations.{os.getpid()}"
-        partial.write_text(json.dumps(data, indent=0, sort_keys=True))
-        os.replace(partial, cache / "durations.json")
-
-
-def prune(keep: set[Path]) -> None:
-    """Drop executed notebooks a day old that this build did not use."""
-    now = time.time()
-    for folder in CACHE.glob("*/"):
-        if folder not in keep and now - folder.stat().st_mtime > STALE_AFTER_S:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:

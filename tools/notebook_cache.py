@@ -1,0 +1,70 @@
+"""The executed-notebook cache: where a notebook's executed copy lives, and what its key covers.
+
+The key hashes the notebook, every file of the code it can import (`CODE`), the pinned
+packages, the Python version and the code that executes it: a change to any of them runs the
+notebook again under `make serve`. Each notebook's last run time is kept, so the longest start
+first; a copy a day old that no build used is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".cache" / "notebooks"
+# What an executed notebook depends on besides itself: the code it imports, the pinned
+# packages, and the code that runs it.
+CODE = ["mlp", "derivations", "benchmarks", "docs/examples", "constraints.txt",
+        "tools/notebooks.py", "tools/notebook_cache.py", "tools/kernel_zygote.py"]
+KEY_VERSION = b"executed-notebook-v1"
+STALE_AFTER_S = 24 * 3600
+
+
+def code_digest() -> bytes:
+    digest = hashlib.sha256(KEY_VERSION + sys.version.encode())
+    for top in CODE:
+        paths = [ROOT / top] if (ROOT / top).is_file() else sorted((ROOT / top).rglob("*"))
+        for path in paths:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
+
+
+def executed_path(notebook: Path, code: bytes, cache: Path = CACHE) -> Path:
+    key = hashlib.sha256(code + notebook.name.encode() + b"\0" + notebook.read_bytes())
+    return cache / key.hexdigest()[:24] / (notebook.stem + ".ipynb")
+
+
+_lock = threading.Lock()
+
+
+def durations(cache: Path) -> dict[str, float]:
+    """Each notebook's last run time, so the longest start first."""
+    try:
+        return json.loads((cache / "durations.json").read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def record_duration(name: str, seconds: float, cache: Path) -> None:
+    with _lock:
+        data = durations(cache) | {name: round(seconds, 2)}
+        cache.mkdir(parents=True, exist_ok=True)
+        partial = cache / f".durations.{os.getpid()}"
+        partial.write_text(json.dumps(data, indent=0, sort_keys=True))
+        os.replace(partial, cache / "durations.json")
+
+
+def prune(keep: set[Path]) -> None:
+    """Drop executed notebooks a day old that this build did not use."""
+    now = time.time()
+    for folder in CACHE.glob("*/"):
+        if folder not in keep and now - folder.stat().st_mtime > STALE_AFTER_S:
+            shutil.rmtree(folder, ignore_errors=True)
