@@ -190,6 +190,13 @@ def test_no_memory_addresses_in_outputs(built_site):
     assert {k: v for k, v in found.items() if v} == {}
 
 
+def test_pages_cite_no_issue_numbers(built_site):
+    site_dir, _ = built_site
+    cited = {name: re.findall(r"\bissues? #?\d+", CODE.sub("", html), re.I)
+             for name, html in _pages(site_dir).items()}
+    assert {k: v for k, v in cited.items() if v} == {}
+
+
 def test_404_page_helps(built_site):
     site_dir, _ = built_site
     html = (site_dir / "404.html").read_text()

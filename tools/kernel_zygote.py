@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNEL_NAME = "backprop-fork"
+# fork() without exec is safe with torch & co on Linux; the kernel watches its launcher through
+# a pidfd (Linux only). Elsewhere each notebook starts a plain kernel.
+SUPPORTED = sys.platform.startswith("linux") and hasattr(os, "pidfd_open")
 SOCKET_ENV = "BACKPROP_KERNEL_ZYGOTE"
 # Third-party only: the project's own modules are imported by each notebook, in its own order.
 # Not pyplot nor the inline backend: imported before the kernel's shell exists, the backend

@@ -156,7 +156,7 @@ def _git_dates() -> dict[str, str]:
 
 
 def on_post_build(config):
-    if state.get("serving"):  # the first notebook edit need not wait for torch's import
+    if state.get("serving") and notebooks.SUPPORTED:  # an edit need not wait for torch's import
         notebooks.Zygote.shared()
     else:
         state["typesetter"].close()

@@ -28,7 +28,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from tools.kernel_zygote import KERNEL_NAME, Zygote
+from tools.kernel_zygote import KERNEL_NAME, SUPPORTED, Zygote
 from tools.notebook_cache import CACHE, code_digest, durations, executed_path, record_duration
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,11 +99,14 @@ class Execution:
         seconds = durations(cache)
         todo.sort(key=lambda nb: -seconds.get(nb.name, nb.stat().st_size / 1e3))
         self._pool = ThreadPoolExecutor(workers or os.cpu_count() or 2)
-        Zygote.shared()  # one process imports torch & co; each kernel is a fork of it
+        # One process imports torch & co; each kernel is a fork of it (Linux; else plain kernels).
+        kernel = KERNEL_NAME if SUPPORTED else "python3"
+        if SUPPORTED:
+            Zygote.shared()
         log(f"executing {len(todo)} notebooks, {self._pool._max_workers} at a time")
         for nb in todo:
             self._futures[nb] = self._pool.submit(execute, nb, self.targets[nb], self._running,
-                                                  KERNEL_NAME)
+                                                  kernel)
             self._futures[nb].add_done_callback(lambda f, nb=nb: self._done(nb, f))
         self._pool.shutdown(wait=False)
 
