@@ -21,8 +21,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "notebooks"
 # What an executed notebook depends on besides itself: the code it imports, the pinned
 # packages, and the code that runs it.
-CODE = ["mlp", "derivations", "benchmarks", "docs/examples", "constraints.txt",
-        "tools/notebooks.py", "tools/notebook_cache.py", "tools/kernel_zygote.py"]
+CODE = ["mlp", "mlp_check", "tests/corpus", "derivations", "benchmarks", "docs/examples",
+        "constraints.txt", "tools/notebooks.py", "tools/notebook_cache.py",
+        "tools/kernel_zygote.py"]
 KEY_VERSION = b"executed-notebook-v1"
 STALE_AFTER_S = 24 * 3600
 
