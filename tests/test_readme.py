@@ -1,4 +1,4 @@
-"""The README's example runs and prints exactly what the README says it prints."""
+"""The README's example runs and prints what the README says it prints."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ import sys
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+NUMBER = re.compile(r"-?\d+\.\d+")
+
+
+def same_text_and_numbers(ran: str, claimed: str) -> bool:
+    """Equal, except that a printed decimal may differ by one unit in its last place: the example
+    runs in float32, whose last bits depend on the CPU's kernels (ATEN_CPU_CAPABILITY), so a
+    value near a rounding boundary prints either way."""
+    if NUMBER.sub("#", ran) != NUMBER.sub("#", claimed):
+        return False
+    pairs = zip(NUMBER.findall(ran), NUMBER.findall(claimed), strict=True)
+    return all(abs(float(a) - float(b)) <= 1.01 * 10 ** -len(b.split(".")[1]) for a, b in pairs)
 
 
 def test_readme_example_prints_what_it_claims():
@@ -18,7 +29,13 @@ def test_readme_example_prints_what_it_claims():
     code, claimed = example.groups()
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True)
-    assert ran.stdout == claimed
+    assert same_text_and_numbers(ran.stdout, claimed), f"printed:\n{ran.stdout}"
+
+
+def test_the_comparison_can_fail():
+    assert same_text_and_numbers("norm 18.9827\n", "norm 18.9826\n")
+    assert not same_text_and_numbers("norm 18.9829\n", "norm 18.9826\n")
+    assert not same_text_and_numbers("norm 18.9826 (20, 2)\n", "norm 18.9826 (2, 20)\n")
 
 
 def test_readme_names_the_test_command_ci_runs():
