@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import Phase, settings
 
 from mlp import MLP
 
 from . import background
 from .reference import twin_of
+
+# `make mutation` runs with --hypothesis-profile=mutation: a property that a mutant breaks fails
+# at its first failing example, without shrinking it, which mutmut's time limit read as a timeout.
+settings.register_profile("mutation", phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
 def pytest_configure(config):
