@@ -77,5 +77,7 @@ bench: $(PY_OK)
 # what they kill. Equivalent mutants and their reasons: tools/mutation_equivalent.txt.
 mutation: $(PY_OK)
 	rm -rf mutants
-	$(VENV)/bin/mutmut run --max-children $$(nproc)
+	# One thread: mutmut forks its runners from a process that has started torch's OpenMP pool,
+	# and a forked child that enters a parallel region hangs (read as a timeout).
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 $(VENV)/bin/mutmut run --max-children $$(nproc)
 	$(PY) tools/mutation_score.py
