@@ -127,7 +127,7 @@ fig, axes = plt.subplots(-(-len(curves) // columns), columns, sharey=True, layou
                          figsize=(3.3 * columns, 3.2 * -(-len(curves) // columns)), squeeze=False)
 for ax in axes.flat[len(curves):]:
     ax.remove()
-for ax, (name_tex, a, a_prime) in zip(axes.flat, curves.values()):
+for ax, (name_tex, a, a_prime) in zip(axes.flat[:len(curves)], curves.values(), strict=True):
     ax.plot(grid, a, label=f"${name_tex}(s)$")
     ax.plot(grid, a_prime, "--", label=f"${name_tex}'(s)$")
     ax.plot(0, a_prime[grid == 0], "o", color="C1", ms=4)  # the value at s = 0
