@@ -245,3 +245,22 @@ def test_type_messages_in_full(call, message):
     with pytest.raises(TypeError) as err:
         call()
     assert str(err.value) == message
+
+
+def test_row_sums_are_checked_to_within_the_stated_tolerance():
+    from mlp import _validate
+    tol = torch.finfo(F64).eps ** 0.5  # 2**-26 exactly, so 1 + tol is exact too
+    _validate.rows_sum_to_one("y_hat", torch.tensor([[1 + tol]], dtype=F64))  # on the edge: in
+    with pytest.raises(ValueError):
+        _validate.rows_sum_to_one("y_hat", torch.tensor([[1 + 2 * tol]], dtype=F64))
+
+
+@pytest.mark.parametrize(("rows", "worst"), [([[0.1, 0.2], [0.6, 1.0]], 0.3),
+                                             ([[0.1, 0.1], [1.2, 1.5]], 2.7)])
+def test_row_sum_message_names_the_row_farthest_from_one(rows, worst):
+    from mlp import _validate
+    with pytest.raises(ValueError) as err:
+        _validate.rows_sum_to_one("y_hat", torch.tensor(rows, dtype=F64))
+    assert str(err.value).startswith("each row of y_hat must sum to 1 (a probability vector, "
+                                     "as softmax gives), to within 1.5e-08; a row sums to ")
+    assert float(str(err.value).rsplit(" ", 1)[1]) == pytest.approx(worst, rel=1e-12)
