@@ -292,6 +292,7 @@ display(HTML(mistake(
     f"shape ([Check your homework]({CHECKER}))."
 )))
 wrong_W2 = z2_ @ dl_dyhat_                                  # (m, K)
+# Exact: both are outer products, one multiplication per entry, so no summation order.
 assert wrong_W2.shape == (m, K) and torch.equal(wrong_W2, grad_W2_.T)
 display(HTML(mistake(
     "the transpose left out",
