@@ -1,9 +1,10 @@
 r"""The configurations the grader runs, the seeded inputs each gets, and the course's own tests.
 
 Every pair (f, g) of the course's activations (`mlp.COURSE_ACTIVATIONS`, the registry entries
-marked as the course's) with every course loss (`mlp.COURSE_LOSSES`) that accepts g's output: MSE
-takes any, BCE needs $\hat y \in (0, 1)$, which only the sigmoid gives. With three activations
-and two losses that is 9 + 3 = 12 cases.
+marked as the course's) with every course loss (`mlp.COURSE_LOSSES`) that accepts g's output, as
+`derivations.configurations` decides from the registries' intervals: MSE takes any, BCE needs
+$\hat y \in [0, 1]$, which only the sigmoid gives. With three activations and two losses that is
+9 + 3 = 12 cases.
 
 The sizes make every usual mistake show and tell it apart from the others: batch N > 1 and out
 K > 1 so a wrong reduction changes the result; N = 5 and K = 3 are distinct odd primes, so the
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from derivations.configurations import configurations
 from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES
 
 
@@ -34,10 +36,6 @@ class Sizes:
 
 SIZES = Sizes()
 
-# The output activations each loss accepts; a loss not named here accepts every activation.
-LOSS_OUTPUTS: dict[str, tuple[str, ...]] = {"bce": ("sigmoid",)}
-
-
 @dataclass(frozen=True)
 class Case:
     """One configuration: hidden activation f, output activation g, loss (registry keys)."""
@@ -52,10 +50,7 @@ class Case:
 
 
 CASES: tuple[Case, ...] = tuple(
-    Case(f, g, loss)
-    for loss in COURSE_LOSSES for f in COURSE_ACTIVATIONS for g in COURSE_ACTIVATIONS
-    if g in LOSS_OUTPUTS.get(loss, COURSE_ACTIVATIONS)
-)
+    Case(f, g, loss) for f, g, loss in configurations(COURSE_ACTIVATIONS, COURSE_LOSSES))
 
 
 @dataclass(frozen=True)
