@@ -3,6 +3,7 @@ r"""`mlp-check`: grade a homework `mlp.py` the way the course's tests do, then s
 ```
 mlp-check mlp.py                    # beside your own mlp.py
 python -m mlp_check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]
+mlp-check mlp.py --activations relu,sigmoid,identity,tanh   # more than the course's three
 ```
 
 The tolerance rule every verdict uses is `mlp_check.tolerance.tolerance_for`. Every name is

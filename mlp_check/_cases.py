@@ -4,7 +4,8 @@ Every pair (f, g) of the course's activations (`mlp.COURSE_ACTIVATIONS`, the reg
 marked as the course's) with every course loss (`mlp.COURSE_LOSSES`) that accepts g's output, as
 `derivations.configurations` decides from the registries' intervals: MSE takes any, BCE needs
 $\hat y \in [0, 1]$, which only the sigmoid gives. With three activations and two losses that is
-9 + 3 = 12 cases.
+9 + 3 = 12 cases, `CASES`. `cases_for` gives the same for other registered activations
+(`mlp-check --activations`): every (f, g, loss) of them the course's losses accept.
 
 The sizes make every usual mistake show and tell it apart from the others: batch N > 1 and out
 K > 1 so a wrong reduction changes the result; N = 5 and K = 3 are distinct odd primes, so the
@@ -14,7 +15,8 @@ so a transposed gradient has the wrong shape.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import torch
@@ -49,8 +51,37 @@ class Case:
         return f"{self.f}/{self.g}/{self.loss}"
 
 
-CASES: tuple[Case, ...] = tuple(
-    Case(f, g, loss) for f, g, loss in configurations(COURSE_ACTIVATIONS, COURSE_LOSSES))
+def activation_names(names: str | Iterable[str]) -> tuple[str, ...]:
+    """`names` ("relu,tanh" or a list) as keys of `ACTIVATIONS`, each once, in the registry's
+    order; "all" gives every registered one. Raises ValueError naming the unknown ones and the
+    valid ones."""
+    names = [n.strip() for n in (names.split(",") if isinstance(names, str) else names)]
+    names = [n for n in names if n]
+    unknown = [n for n in dict.fromkeys(names) if n not in ACTIVATIONS and n != "all"]
+    if "all" in names and not unknown:
+        return tuple(ACTIVATIONS)
+    if unknown or not names:
+        what = f"unknown activation {', '.join(map(repr, unknown))}" if unknown \
+            else "no activation named"
+        raise ValueError(f"{what}; the registered ones are {', '.join(ACTIVATIONS)} "
+                         f"(or all)")
+    return tuple(n for n in ACTIVATIONS if n in names)
+
+
+def cases_for(activations: Iterable[str], losses: Iterable[str] = COURSE_LOSSES
+              ) -> tuple[Case, ...]:
+    """Every (f, g, loss) over `activations` that `losses` accept, as
+    `derivations.configurations` decides; `cases_for(COURSE_ACTIVATIONS) == CASES`."""
+    return tuple(Case(f, g, loss) for f, g, loss in configurations(activations, losses))
+
+
+def activations_of(cases: Iterable[Case]) -> tuple[str, ...]:
+    """The activations `cases` use, as f or g, in the registry's order."""
+    used = {name for c in cases for name in (c.f, c.g)}
+    return tuple(n for n in ACTIVATIONS if n in used) + tuple(sorted(used - set(ACTIVATIONS)))
+
+
+CASES: tuple[Case, ...] = cases_for(COURSE_ACTIVATIONS, COURSE_LOSSES)
 
 
 @dataclass(frozen=True)
@@ -118,14 +149,30 @@ def lively(case: Case, inputs: dict[str, Tensor]) -> bool:
     return all(bool(((s > 0).any(0) & (s < 0).any(0)).all()) for s in pre_activations(case, inputs))
 
 
-def all_inputs(seed: int, sizes: Sizes = SIZES) -> list[dict[str, Tensor]]:
-    """The inputs of every case in `CASES`, drawn in order from one generator seeded `seed`;
-    a draw that is not `lively` is drawn again."""
-    gen = torch.Generator().manual_seed(seed)
-    out = []
-    for case in CASES:
+def _draw(case: Case, gen: torch.Generator, sizes: Sizes) -> dict[str, Tensor]:
+    inputs = make_inputs(case, gen, sizes)
+    while not lively(case, inputs):
         inputs = make_inputs(case, gen, sizes)
-        while not lively(case, inputs):
-            inputs = make_inputs(case, gen, sizes)
-        out.append(inputs)
-    return out
+    return inputs
+
+
+def _own_seed(seed: int, case: Case) -> int:
+    """The seed of a case beyond `CASES`: from `seed` and the case's label alone."""
+    return (seed * 0x9E3779B1 + zlib.crc32(case.label.encode())) % 2**63
+
+
+def all_inputs(seed: int, sizes: Sizes = SIZES,
+               cases: tuple[Case, ...] = CASES) -> list[dict[str, Tensor]]:
+    """The inputs of every case in `cases` (default `CASES`); a draw that is not `lively` is
+    drawn again.
+
+    The cases of `CASES` are drawn in its order from one generator seeded `seed`, every other
+    case from a generator of its own (`_own_seed`), so a case gets the same inputs whichever
+    other cases are graded with it."""
+    if cases == CASES:
+        gen = torch.Generator().manual_seed(seed)
+        return [_draw(case, gen, sizes) for case in CASES]
+    course = dict(zip(CASES, all_inputs(seed, sizes), strict=True)) \
+        if any(c in CASES for c in cases) else {}
+    return [course[c] if c in course else
+            _draw(c, torch.Generator().manual_seed(_own_seed(seed, c)), sizes) for c in cases]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import _pool
-from ._cases import CASES, COURSE_TESTS
+from ._cases import CASES, COURSE_TESTS, Case, activation_names, activations_of, cases_for
 from ._compare import Got
 from ._course import course_result
 from ._diagnose import autograd_text, diagnose
@@ -74,13 +74,13 @@ def file_findings(plan: Plan, out: Outcome) -> list[Finding]:
 
 
 def grade(plan: Plan, path: Path, out: Outcome, strict: bool) -> Report:
-    cases = []
-    for i, case in enumerate(CASES):
+    cases, graded = [], activations_of(plan.cases)
+    for i, case in enumerate(plan.cases):
         runs = {d: assemble(d, out.units[plan.index("case", i, d)], plan.expected[i][d],
                             plan.inputs[i][d]) for d in DTYPES}
         units = {plan.index("case", i, d) for d in DTYPES}
         calls = [(step, entry, where) for u, step, entry, where in out.autograd if u in units]
-        r = CaseResult(case, runs["float32"], runs["float64"], calls)
+        r = CaseResult(case, runs["float32"], runs["float64"], calls, activations=graded)
         r.findings = diagnose(r)
         cases.append(r)
     course = [course_result(t, out.units[plan.index("course", i)])
@@ -115,13 +115,24 @@ def _check(path: Path, plan: Plan, limits: Limits, strict: bool, progress) -> Re
 DEFAULT_LIMITS = Limits()
 
 
+def graded_cases(activations: str | Iterable[str] | None = None) -> tuple[Case, ...]:
+    """The cases over `activations` ("relu,tanh", a list, "all"; None: the course's three,
+    `CASES`). Raises ValueError for a name `mlp.ACTIVATIONS` does not hold."""
+    return CASES if activations is None else cases_for(activation_names(activations))
+
+
 def check_files(paths: list[str | Path], *, seed: int = 0, limits: Limits = DEFAULT_LIMITS,
                 strict: bool = False, jobs: int = 1,
-                progress: Callable[[int], None] | None = None) -> Iterator[Report]:
+                progress: Callable[[int], None] | None = None,
+                activations: str | Iterable[str] | None = None) -> Iterator[Report]:
     """Grade each file, `jobs` at a time, yielding the reports in the order of `paths`.
 
-    `progress(n)` hears of every n units done (each file has `units_per_file(seed)`)."""
-    plan, progress = make_plan(seed), progress or (lambda n: None)
+    `activations` names the registered activations whose cases are graded (see
+    `graded_cases`; default the course's three); the course's three tests always run.
+    `progress(n)` hears of every n units done (each file has `units_per_file(seed,
+    activations)`)."""
+    plan = make_plan(seed, graded_cases(activations))
+    progress = progress or (lambda n: None)
     paths = [Path(p).resolve() for p in paths]
     _pool.spawn(max(1, min(jobs, len(paths))))
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -131,12 +142,13 @@ def check_files(paths: list[str | Path], *, seed: int = 0, limits: Limits = DEFA
 
 
 def check_file(path: str | Path, *, seed: int = 0, limits: Limits = DEFAULT_LIMITS,
-               strict: bool = False) -> Report:
+               strict: bool = False, activations: str | Iterable[str] | None = None) -> Report:
     """Grade one file; never raises for a bad file. See `check_files`."""
-    return next(check_files([path], seed=seed, limits=limits, strict=strict))
+    return next(check_files([path], seed=seed, limits=limits, strict=strict,
+                            activations=activations))
 
 
-def units_per_file(seed: int = 0) -> int:
-    return len(make_plan(seed).units)
+def units_per_file(seed: int = 0, activations: str | Iterable[str] | None = None) -> int:
+    return len(make_plan(seed, graded_cases(activations)).units)
 
 

@@ -1,4 +1,5 @@
-"""`mlp-check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]`."""
+"""`mlp-check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]
+[--activations NAMES]`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import math
 import re
 import sys
+import textwrap
 from pathlib import Path
 
 from . import _pool
@@ -22,6 +24,12 @@ Beside your own mlp.py, run:
 or  python -m mlp_check mlp.py
 
 This runs the file's code: grade files you do not trust inside a container.
+
+Cases: the course's three tests, then every (f, g, loss) of the course's activations
+({course}) with each of its losses ({losses}) that accepts g's output: {n} cases.
+--activations NAMES grades the cases of other registered activations instead, comma-separated
+(relu,tanh), or of every one (all). The course's three tests always run. Registered:
+{names}
 
 Verdict: the course's: after clear_grad_and_cache(), one forward, one loss and one backward, in
 float32. Whether gradients accumulate, float64, and what J comes back as are notes; --strict
@@ -51,12 +59,29 @@ def seconds(text: str) -> float:
     return value
 
 
+def activations(text: str) -> tuple[str, ...]:
+    """ "relu,tanh" or "all" as registered activation names; an unknown one is refused."""
+    from ._cases import activation_names
+    try:
+        return activation_names(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def parser() -> argparse.ArgumentParser:
     import torch
 
+    from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES
+
+    from ._cases import CASES
     from .tolerance import DIGITS_KEPT, tolerance_for
     text = DESCRIPTION.format(digits=DIGITS_KEPT, f32=tolerance_for(torch.float32),
-                              f64=tolerance_for(torch.float64))
+                              f64=tolerance_for(torch.float64),
+                              course=", ".join(COURSE_ACTIVATIONS),
+                              losses=", ".join(COURSE_LOSSES), n=len(CASES),
+                              names=textwrap.fill(", ".join(ACTIVATIONS), 96,
+                                                  initial_indent="    ",
+                                                  subsequent_indent="    "))
     p = argparse.ArgumentParser(prog="mlp-check", description=text,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     d = Limits()
@@ -69,6 +94,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--strict", action="store_true", help="fail on notes too")
     p.add_argument("--glob", default="*.py", help="the files a folder gives (default *.py)")
     p.add_argument("--seed", type=int, default=0, help="seed of the inputs (default 0)")
+    p.add_argument("--activations", type=activations, default=None, metavar="NAMES",
+                   help="comma-separated registered activations whose cases are graded, or "
+                        f"all (default the course's: {','.join(COURSE_ACTIVATIONS)})")
     p.add_argument("--timeout", type=seconds, default=d.call, metavar="SECONDS",
                    help=f"time one call may take (default {d.call:g})")
     p.add_argument("--budget", type=seconds, default=d.budget, metavar="SECONDS",
@@ -123,10 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     from ._check import check_files, units_per_file
     limits = Limits(call=args.timeout, budget=args.budget, memory=args.memory,
                     load=max(Limits().load, args.timeout))
-    with Progress(len(paths) * units_per_file(args.seed), len(paths)) as progress:
+    units = units_per_file(args.seed, args.activations)
+    with Progress(len(paths) * units, len(paths)) as progress:
         reports = []
         for report in check_files(paths, seed=args.seed, limits=limits, strict=args.strict,
-                                  jobs=args.jobs, progress=progress.advance):
+                                  jobs=args.jobs, progress=progress.advance,
+                                  activations=args.activations):
             reports.append(report)
             progress.file_done()
             if report.unusable is not None and fmt != "text":

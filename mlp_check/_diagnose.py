@@ -7,6 +7,8 @@ reason: whatever no diagnosis named gets the measured pattern of its difference 
 
 from __future__ import annotations
 
+from mlp import ACTIVATIONS, COURSE_ACTIVATIONS
+
 from ._cases import SIZES
 from ._known import known_mistake
 from ._mistakes import (
@@ -36,6 +38,24 @@ def failures(r: CaseResult) -> list[Finding]:
         out.append(Finding((), f"{r.run.clear.message}: the course's tests call "
                                f"clear_grad_and_cache() first"))
     return out
+
+
+def beyond_course(r: CaseResult) -> list[Finding]:
+    """A case with an activation beyond the course's (asked for by --activations) where the
+    file's MLP(...) or forward raised: the file may not implement it, which the homework does
+    not ask of it."""
+    extra = [a for a in dict.fromkeys((r.case.f, r.case.g))
+             if a in ACTIVATIONS and not ACTIVATIONS[a].course]
+    got = r.run.got["y_hat"][0]
+    if not extra or got.kind != "error" or not (got.message or "").startswith(
+            ("MLP(...) ", "MLP.forward ")):
+        return []
+    names, one = " and ".join(extra), len(extra) == 1
+    return [Finding((), f"{names} {'is' if one else 'are'} not among the course's activations "
+                        f"({', '.join(COURSE_ACTIVATIONS)}) and --activations asked for "
+                        f"{'it' if one else 'them'}: the file's MLP raised where {names} "
+                        f"{'is' if one else 'are'} used, so the file may not implement "
+                        f"{'it' if one else 'them'}")]
 
 
 def autograd_text(step: str, entry: str, where: str) -> str:
@@ -106,7 +126,7 @@ def follows_forward(r: CaseResult) -> list[Finding]:
                            "fix forward first")] if wrong else []
 
 
-DIAGNOSES = (failures, autograd, wrong_shape, transposed, forward_and_loss_factors,
+DIAGNOSES = (failures, beyond_course, autograd, wrong_shape, transposed, forward_and_loss_factors,
              known_losses, derivative_and_factor, bias_only, other_activations, follows_forward)
 
 

@@ -74,7 +74,8 @@ def unseen(course: list[CourseResult], cases: list[CaseResult]) -> list[str]:
     if not missed or not all(c.passed for c in course):
         return []
     return [f"the course's three tests run only {', '.join(t.case.label for t in COURSE_TESTS)}; "
-            f"of the cases they never run, these fail here: {cases_text(missed)}"]
+            f"of the cases they never run, these fail here: "
+            f"{cases_text(missed, [r.case for r in cases])}"]
 
 
 def disagreements(course: list[CourseResult], cases: list[CaseResult]) -> list[str]:

@@ -4,10 +4,11 @@ of the evidence that the text, JSON, CSV, JUnit and Gradescope outputs all print
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._cases import CASES
+from ._cases import CASES, Case
 
 if TYPE_CHECKING:
     from ._report import Report
@@ -48,11 +49,12 @@ def groups(report: Report) -> list[Group]:
     return sorted(found.values(), key=lambda g: rank[g.kind])
 
 
-def cases_text(labels: list[str]) -> str:
-    """ "all 12 cases", "every case with g = sigmoid (6)", or the labels one by one."""
-    if len(labels) == len(CASES):
-        return f"all {len(CASES)} cases"
-    for attr, value in sorted({(a, getattr(c, a)) for c in CASES for a in ("f", "g", "loss")}):
-        if set(labels) == {c.label for c in CASES if getattr(c, attr) == value}:
+def cases_text(labels: list[str], cases: Sequence[Case] = CASES) -> str:
+    """ "all 12 cases", "every case with g = sigmoid (6)", or the labels one by one; `cases`
+    are those graded (a report's: `[r.case for r in report.cases]`)."""
+    if len(labels) == len(cases):
+        return f"all {len(cases)} cases"
+    for attr, value in sorted({(a, getattr(c, a)) for c in cases for a in ("f", "g", "loss")}):
+        if set(labels) == {c.label for c in cases if getattr(c, attr) == value}:
             return f"every case with {attr} = {value} ({len(labels)})"
     return ", ".join(labels)

@@ -1,9 +1,10 @@
 """What every file is run on: the units of work, their inputs, and torch's answers to them.
 
-A plan depends only on the seed, so a batch computes it once and every worker reads the same
-payload file. Units, in the order the worker runs them: the course's three tests, every case in
-float32 (the course's dtype, with the accumulation probes), every case in float64, and the BCE at
-$\\hat y \\in \\{0, 1\\}$.
+A plan depends only on the seed and the cases graded (`CASES`, or more with `--activations`),
+so a batch computes it once and every worker reads the same payload file; each unit names its
+case's activations and loss, so a worker needs nothing else. Units, in the order the worker runs
+them: the course's three tests, every case in float32 (the course's dtype, with the accumulation
+probes), every case in float64, and the BCE at $\\hat y \\in \\{0, 1\\}$.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._cases import CASES, COURSE_TESTS, all_inputs
+from ._cases import CASES, COURSE_TESTS, Case, all_inputs
 from ._reference import autograd_reference
 
 DTYPES = ("float32", "float64")
@@ -35,6 +36,7 @@ class Plan:
     expected: list[dict[str, dict[str, Tensor]]]  # the same, torch's answers
     saturated: dict[str, Tensor]  # the probe's J and dJdy_hat by torch, float32
     payload: Path
+    cases: tuple[Case, ...] = CASES  # what `inputs` and `expected` are of, in order
 
     def index(self, kind: str, *key) -> int:
         return next(i for i, u in enumerate(self.units) if u["kind"] == kind and u["key"] ==
@@ -49,11 +51,16 @@ def _saturated() -> tuple[dict[str, Tensor], dict[str, Tensor]]:
     return {"y": y, "y_hat": y_hat.detach()}, {"J": J.detach(), "dJdy_hat": y_hat.grad}
 
 
+def make_plan(seed: int, cases: tuple[Case, ...] = CASES) -> Plan:
+    """The plan for `seed` and `cases`, its payload saved in a folder removed when the process
+    exits; made once per seed and case list."""
+    return _make_plan(seed, tuple(cases))
+
+
 @cache
-def make_plan(seed: int) -> Plan:
-    """The plan for `seed`, its payload saved in a folder removed when the process exits."""
+def _make_plan(seed: int, cases: tuple[Case, ...]) -> Plan:
     inputs, expected, units = [], [], []
-    for case, values in zip(CASES, all_inputs(seed), strict=True):
+    for case, values in zip(cases, all_inputs(seed, cases=cases), strict=True):
         rounded = {k: v.float().double() for k, v in values.items()}
         variants = {"float64": values, "float32": rounded}
         inputs.append(variants)
@@ -64,7 +71,7 @@ def make_plan(seed: int) -> Plan:
                       test.case.loss], "sizes": [s.batch, s.n_in, s.hidden, s.n_out],
                       "targets": test.targets, "seed": seed * 1000 + i})
     for dtype in DTYPES:
-        for i, case in enumerate(CASES):
+        for i, case in enumerate(cases):
             given = {**inputs[i][dtype], "y_hat": expected[i][dtype]["y_hat"],
                      "dJdy_hat": expected[i][dtype]["dJdy_hat"]}
             units.append({"kind": "case", "key": [i, dtype], "case": [case.f, case.g, case.loss],
@@ -75,4 +82,4 @@ def make_plan(seed: int) -> Plan:
     folder = Path(tempfile.mkdtemp(prefix="mlp-check-"))
     atexit.register(shutil.rmtree, folder, True)
     torch.save({"units": units}, folder / "payload.pt")
-    return Plan(seed, units, inputs, expected, saturated, folder / "payload.pt")
+    return Plan(seed, units, inputs, expected, saturated, folder / "payload.pt", cases)

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 from torch import Tensor, nn
 
-from mlp import ACTIVATIONS
+from mlp import ACTIVATIONS, Activation
 from mlp.twin import make_twin, torch_loss, twin_grads
 
 from ._cases import Case
@@ -57,6 +57,15 @@ def forward_by_hand(f: str, g: str, inputs: dict[str, Tensor]) -> Tensor:
     return ACTIVATIONS[g].forward(z1 @ inputs["W2"].mT + inputs["b2"])
 
 
+def _through(a: Activation, grad: Tensor, at: Tensor) -> Tensor:
+    """`grad` back through the activation `a` with its derivative taken at `at`: times a'(at)
+    for an element-wise one, its vector-Jacobian product at `at` for one that is not (softmax,
+    which `--activations` may grade)."""
+    if a.elementwise:
+        return grad * a.derivative(at)
+    return a.vector_jacobian_product(grad, at, a.forward(at))
+
+
 def by_hand(case: Case, inputs: dict[str, Tensor], dJdy_hat: Tensor,
             at_output: frozenset[str] = frozenset()) -> dict[str, Tensor]:
     r"""dJdW1, dJdb1, dJdW2, dJdb2 by hand, with each layer in `at_output` ("f", "g") making
@@ -84,7 +93,7 @@ def by_hand(case: Case, inputs: dict[str, Tensor], dJdy_hat: Tensor,
     z1 = f.forward(s1)
     s2 = z1 @ W2.mT + b2
     y_hat = g.forward(s2)
-    delta2 = dJdy_hat * g.derivative(y_hat if "g" in at_output else s2)
-    delta1 = (delta2 @ W2) * f.derivative(z1 if "f" in at_output else s1)
+    delta2 = _through(g, dJdy_hat, y_hat if "g" in at_output else s2)
+    delta1 = _through(f, delta2 @ W2, z1 if "f" in at_output else s1)
     return dict(dJdW1=delta1.mT @ x, dJdb1=delta1.sum(0), dJdW2=delta2.mT @ z1,
                 dJdb2=delta2.sum(0))

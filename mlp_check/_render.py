@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from ._cases import COURSE_NORM_LIMIT, SIZES
+from mlp import COURSE_ACTIVATIONS
+
+from ._cases import COURSE_NORM_LIMIT, SIZES, activations_of
 from ._groups import cases_text, groups
 from ._reference import QUANTITIES
 from .tolerance import tolerance_for
@@ -79,6 +81,15 @@ def _course(report: Report) -> list[str]:
     return lines
 
 
+def _asked(cases: list) -> list[str]:
+    """One line naming the activations graded, when they are not the course's three."""
+    graded = activations_of(cases)
+    if not graded or set(graded) == set(COURSE_ACTIVATIONS):
+        return []
+    return [wrap(f"Activations graded (--activations): {', '.join(graded)}; the course's are "
+                 f"{', '.join(COURSE_ACTIVATIONS)}.", "  ")]
+
+
 def verdict(report: Report) -> str:
     wrong = sum(not r.ok(report.strict) for r in report.cases)
     passed = sum(bool(c.passed) for c in report.course)
@@ -93,13 +104,14 @@ def to_text(report: Report) -> str:
     """The whole report for one file, as the terminal shows it."""
     if report.unusable is not None:
         return f"{report.path}: cannot be graded: {report.unusable}\n"
-    s = SIZES
+    s, graded = SIZES, [r.case for r in report.cases]
     lines = [wrap(f"{report.path.name}: graded as the course grades it, then function by "
                   f"function (seed {report.seed}; {tolerance_rule()})", ""), "",
              *_course(report), "",
              wrap(f"Each function alone, in float32 as the course runs it (its loss gets torch's "
                   f"y_hat, its backward torch's dJdy_hat; batch N = {s.batch}, {s.n_in} -> "
-                  f"{s.hidden} -> {s.n_out}, K = {s.n_out}):", ""), *_table(report.cases),
+                  f"{s.hidden} -> {s.n_out}, K = {s.n_out}):", ""), *_asked(graded),
+             *_table(report.cases),
              *(wrap(line, "  ") for line in LEGEND.splitlines()), ""]
     heading = None
     for g in groups(report):
@@ -108,10 +120,11 @@ def to_text(report: Report) -> str:
             lines.append(HEADINGS[g.kind])
         lines.append(wrap(f"  * {g.text}", "    "))
         if g.cases:
-            lines.append(wrap(f"      in {cases_text(g.cases)}", "        "))
+            lines.append(wrap(f"      in {cases_text(g.cases, graded)}", "        "))
         if g.undecided:
             lines.append(wrap(f"      could not be told in "
-                              f"{cases_text([c for c, _ in g.undecided])}: {g.undecided[0][1]}",
+                              f"{cases_text([c for c, _ in g.undecided], graded)}: "
+                              f"{g.undecided[0][1]}",
                               "        "))
     if report.disagreements:
         lines += ["", "Where the two verdicts disagree:",

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from torch import Tensor
 
+from mlp import COURSE_ACTIVATIONS
+
 from ._cases import Case
 from ._compare import Check, Got, judge, rel_err
 from ._outcome import UnitOutcome
@@ -66,13 +68,15 @@ class RunResult:
 class CaseResult:
     """One case: the float32 run is the verdict, the float64 run feeds notes.
 
-    `autograd` lists each trapped call as (step, entry point, the candidate's line)."""
+    `autograd` lists each trapped call as (step, entry point, the candidate's line);
+    `activations` are those graded in this run (`--activations`), which a diagnosis may try."""
 
     case: Case
     run: RunResult
     float64: RunResult
     autograd: list[tuple[str, str, str]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    activations: tuple[str, ...] = COURSE_ACTIVATIONS
 
     @property
     def checks(self) -> dict[str, Check]:

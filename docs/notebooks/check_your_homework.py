@@ -200,7 +200,12 @@ for fragment in ("J is half of torch's: F.mse_loss has no 1/2",
 # terminal; one file that crashes or hangs never stops the batch. `--format` is `text`, `json`
 # (everything the text says, for a script), `csv` (a row per file, for a grade book), `junit`
 # (for CI) or `gradescope` (the `results.json` Gradescope's autograder reads; write it with
-# `--output /autograder/results/results.json`).
+# `--output /autograder/results/results.json`). `--activations` grades other activations of the
+# registry than the course's relu, sigmoid and identity, for a homework that asks for more:
+# `--activations relu,sigmoid,identity,tanh` (comma-separated names) or `--activations all`
+# runs every configuration of those the losses accept, and the report names the activations it
+# graded. The course's three tests always run; a file that lacks an activation asked for fails
+# the cases that use it, each with the error its `MLP` raised.
 #
 # Four files of the grader's own test corpus, graded in one command with
 # `--jobs 2 --timeout 1 --format json`: one right (it overwrites its gradients: a note), one
