@@ -29,6 +29,35 @@ def rational_point(sym: dict[str, sp.MatrixBase], seed: int = 0) -> dict[sp.Symb
             if isinstance(v, sp.Symbol)}
 
 
+def at_point(expr: sp.Basic, point: dict) -> sp.Basic:
+    """`expr.xreplace(point)`, each distinct subexpression visited once.
+
+    A derivative of a network shares its subexpressions many times over (each entry of $s_1$
+    sits in every entry of $s_2$), and `xreplace` walks them as a tree, rebuilding each copy and
+    re-deciding each ReLU's condition. Here a memo keyed on the subexpression makes the walk one
+    over the expression's DAG: for the 2x3x4x5 network's gradients, 0.01 s instead of 1.2 s.
+    Matrices are substituted entry by entry with one memo.
+    """
+    memo: dict = {}
+
+    def walk(e: sp.Basic) -> sp.Basic:
+        done = memo.get(e)
+        if done is None:
+            if e in point:
+                done = point[e]
+            elif not e.args:
+                done = e
+            else:
+                args = tuple(walk(a) for a in e.args)
+                done = e if args == e.args else e.func(*args)
+            memo[e] = done
+        return done
+
+    if isinstance(expr, sp.MatrixBase):
+        return sp.ImmutableMatrix(*expr.shape, [walk(v) for v in expr])
+    return walk(expr)
+
+
 def _opaque(entry: sp.Expr, atoms: dict) -> sp.Expr:
     """`entry` with each distinct `exp(...)` replaced by its own fresh symbol (kept in `atoms`).
 

@@ -27,7 +27,7 @@ from functools import reduce
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from .exact import is_zero, rational_point
+from .exact import at_point, is_zero, rational_point
 from .latex import equation, tex
 
 __all__ = ["Identity", "evaluate", "is_zero", "rational_point"]
@@ -112,7 +112,7 @@ class Identity:
                 Without it True is a proof, but nested sigmoids can take minutes to cancel.
         """
         diff = self.difference()
-        return is_zero(diff if at is None else diff.xreplace(at), seed)
+        return is_zero(diff if at is None else at_point(diff, at), seed)
 
     def latex(self) -> str:
         r"""``lhs = tex(formula)``, followed by the shape, e.g. ``\quad (4 \times 3)``."""

@@ -35,6 +35,7 @@ import sympy as sp
 
 from .activations import ACTIVATIONS
 from .configurations import configurations as all_configurations
+from .exact import at_point
 from .identity import Identity, evaluate
 from .latex import display, equation, matrix, tex
 from .linear import forward as linear
@@ -176,7 +177,7 @@ def _by_pre_activation(f: str, g: str, loss: str, sym: dict, s: sp.MatrixBase,
     s2 = linear(ACTIVATIONS[f](free), sym["W2"], sym["b2"]) if layer == 1 else free
     J = LOSSES[loss].J(ACTIVATIONS[g](s2), sym["y"])
     back = dict(zip(free, s, strict=True))
-    return sp.ImmutableMatrix(*s.shape, [sp.diff(J, v).xreplace(back) for v in free])
+    return at_point(sp.ImmutableMatrix(*s.shape, [sp.diff(J, v) for v in free]), back)
 
 
 def identities(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:

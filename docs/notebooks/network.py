@@ -19,7 +19,7 @@ import time
 from IPython.display import Markdown, Math, display
 
 from derivations import activations, all_sizes, losses, network
-from derivations.exact import rational_point
+from derivations.exact import at_point, rational_point
 from derivations.latex import tex
 
 sym = network.symbols(**network.DEFAULT_SIZE)
@@ -85,7 +85,7 @@ for seed in range(4):
 seed = next(seed for seed in range(4) if units_off(rational_point(sym, seed)))
 point, off = rational_point(sym, seed), units_off(rational_point(sym, seed))
 dJdW1 = steps["dJdW1"]
-matrix_form, by_entry = dJdW1.closed_form.xreplace(point), dJdW1.derived.xreplace(point)
+matrix_form, by_entry = at_point(dJdW1.closed_form, point), at_point(dJdW1.derived, point)
 assert matrix_form == by_entry
 display(Math(rf"\underbrace{{\delta_{{1}}\T x}}_{{\text{{formula}}}} = {tex(matrix_form)} = "
              rf"\underbrace{{\left[\frac{{\partial J}}{{\partial W^{{(1)}}_{{pq}}}}\right]}}"

@@ -3,7 +3,7 @@
 import pytest
 import sympy as sp
 
-from derivations.exact import is_zero, rational_point
+from derivations.exact import at_point, is_zero, rational_point
 from derivations.latex import matrix
 
 s, t = sp.symbols("s t", real=True)
@@ -38,3 +38,19 @@ def test_rational_point():
     assert set(point) == set(x) and all(v != 0 and abs(v) <= 2 for v in point.values())
     assert all(isinstance(v, sp.Rational) for v in point.values())
     assert point == rational_point({"x": x}, seed=3) != rational_point({"x": x}, seed=4)
+
+
+def test_at_point_is_xreplace():
+    # A shared ReLU inside a sigmoid inside a sum: the memo must give what the tree walk gives,
+    # for scalars and matrices, including conditions decided at the point.
+    a, b, c = sp.symbols("a b c", real=True)
+    relu = sp.Piecewise((a - b, a - b > 0), (0, True))
+    e = relu * sp.exp(-relu) / (1 + sp.exp(-relu)) + c * relu ** 2 + sp.Piecewise((c, relu > c),
+                                                                                   (b, True))
+    M = sp.ImmutableMatrix([[e, relu], [c, e + a]])
+    for point in ({a: sp.Rational(3, 2), b: sp.Rational(1, 3)},
+                  {a: sp.Rational(-1, 2), b: 1, c: sp.Rational(7, 5)}, {c: 2}, {}):
+        assert at_point(e, point) == e.xreplace(point)
+        assert at_point(M, point) == M.xreplace(point)
+    assert at_point(M, {a: 2, b: 1, c: 1}) == sp.ImmutableMatrix(
+        [[sp.exp(-1) / (1 + sp.exp(-1)) + 2, 1], [1, sp.exp(-1) / (1 + sp.exp(-1)) + 4]])
