@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -48,14 +49,57 @@ def grade(*args):
                           env={**os.environ, "COLUMNS": str(COLUMNS)})
 
 
-# Both runs start now and go on while the page is built (each starts its own workers).
-pool = ThreadPoolExecutor(max_workers=2)
+# The homework pages' common mistakes, each built into a file: the corpus's own where one
+# builds it in; else right_assigns.py with one line changed (EDITS), written for this build.
+MISTAKES = ("no_zero", "right_assigns", "swapped", "half_mse", "transposed", "bias_mean",
+            "sigmoid_prime_output")
+BASE = "right_assigns"
+EDITS = {  # name: (the line of BASE, the line in its place)
+    "squashed_jacobian": ('self.grads["dJdW1"] = dJds1.T @ x',
+                          'self.grads["dJdW1"] = dJds1.sum(1, keepdim=True).T @ x'),
+    "derivative_as_vector": ("dJds1 = dJdz1 * activation_grad(self.f_function, s1)",
+                             "dJds1 = dJdz1 @ activation_grad(self.f_function, s1).T"),
+    "fused_bce_gradient": ("dJdy_hat = (y_hat - y) / torch.clamp(y_hat * (1 - y_hat), "
+                           "min=1e-12) / y.numel()", "dJdy_hat = (y_hat - y) / y.numel()"),
+}
+edited = tempfile.TemporaryDirectory(prefix="mlp-check-mistakes-")
+base_lines = (CORPUS / f"{BASE}.py").read_text().splitlines(keepends=True)
+for name, (line, changed) in EDITS.items():
+    (at,) = [i for i, text in enumerate(base_lines) if text.strip() == line]
+    indent = base_lines[at][:len(base_lines[at]) - len(base_lines[at].lstrip())]
+    Path(edited.name, f"{name}.py").write_text(
+        "".join(base_lines[:at] + [indent + changed + "\n"] + base_lines[at + 1:]))
+mistake_files = [*(str((CORPUS / f"{name}.py").relative_to(ROOT)) for name in MISTAKES),
+                 *(str(Path(edited.name, f"{name}.py")) for name in EDITS)]
+
+# The runs start now and go on while the page is built (each starts its own workers).
+pool = ThreadPoolExecutor(max_workers=3)
 example = str(EXAMPLE.relative_to(ROOT))
 class_files = [str((CORPUS / f"{name}.py").relative_to(ROOT))
                for name in ("right_assigns", "compensating", "hostile_hang", "imports_pandas")]
 runs = {"text": pool.submit(grade, example),
         "class": pool.submit(grade, *class_files, "--jobs", "2", "--timeout", "1",
-                             "--format", "json")}
+                             "--format", "json"),
+        "mistakes": pool.submit(grade, *mistake_files, "--jobs", "2", "--format", "json")}
+
+
+def said(name, *phrases, fails=True, about=None):
+    """Print what the checker said of the mistakes' file `name`: its diagnoses (its notes, for
+    a file that passes), only those about quantity `about` if given. Fail the build unless the
+    file fails (passes) and each phrase is in what is printed."""
+    report = mistakes[name]
+    assert report["exit_status"] == (1 if fails else 0), (name, report["exit_status"])
+    texts = [g["text"] for g in report["diagnoses"] if g["kind"] == ("failure" if fails else
+             "note") and (about is None or about in g["quantities"])]
+    if name in EDITS:
+        line = next(i for i, text in enumerate(base_lines, 1) if text.strip() == EDITS[name][0])
+        print(f"{BASE}.py with line {line} changed to\n    {EDITS[name][1]}")
+    else:
+        print(f"{name}.py:")
+    for text in texts:
+        print(textwrap.fill(f"* {text}", COLUMNS, subsequent_indent="  "))
+    for phrase in phrases:
+        assert any(phrase in text for text in texts), (name, phrase)
 
 
 def table(head, rows):
@@ -191,6 +235,122 @@ for fragment in ("J is half of torch's: F.mse_loss has no 1/2",
                  "the gradients below g are what its derivative gives when taken at g's output",
                  "the gradients below f are what its derivative gives when taken at f's output"):
     assert fragment in report, fragment
+
+# %% [markdown]
+# ## What the checker says, mistake by mistake
+#
+# Each "Common mistake" box of [1.1](homework_1_1.py) and [1.2](homework_1_2.py) links to its
+# section here: the file of the grader's own test corpus (`tests/corpus/`) that builds the
+# mistake in, and the checker's diagnoses of that file. Where no file of the corpus has the
+# mistake, `right_assigns.py` of it, a right file, is graded with one line changed. All of
+# them were graded in one run of `mlp-check --jobs 2 --format json` when this page was built,
+# and the build fails if the checker stops saying what the box relies on.
+#
+# ### No zero_grad between steps
+#
+# `no_zero.py`'s `clear_grad_and_cache` empties the cache and leaves the gradients, so each
+# backward adds to the ones before, as a training loop without `zero_grad` does. The course's
+# tests cannot see that, so the checker reports it, and the gradients that `right_assigns.py`
+# overwrites, as notes, which fail a file only under `--strict`:
+
+# %% tags=["remove-input"]
+mistake_run = runs["mistakes"].result()
+edited.cleanup()
+assert mistake_run.returncode == 1, mistake_run.stderr
+mistakes = {Path(f["path"]).stem: f for f in json.loads(mistake_run.stdout)["files"]}
+assert list(mistakes) == [*MISTAKES, *EDITS]
+said("no_zero", "after clear_grad_and_cache and one more backward", fails=False)
+said("right_assigns", "are assigned: torch adds into .grad; yours overwrites it", fails=False)
+
+# %% [markdown]
+# ### f and g swapped
+#
+# `swapped.py` applies g in the hidden layer and f at the output:
+
+# %% tags=["remove-input"]
+said("swapped", "y_hat is what f and g swapped give")
+
+# %% [markdown]
+# ### The lecture's half in the loss
+#
+# `half_mse.py` puts the lecture's 1/2 into the MSE, in J and in its gradient:
+
+# %% tags=["remove-input"]
+said("half_mse", "J is half of torch's: F.mse_loss has no 1/2")
+
+# %% [markdown]
+# ### dz1/dW1 squashed to a matrix
+#
+# No file of the corpus has it; `right_assigns.py` with its `dJdW1` made the column sums of the
+# right one, the one row that the squashed product gives:
+
+# %% tags=["remove-input"]
+said("squashed_jacobian", f"dJdW1 has shape (1, {SIZES.n_in}), torch's "
+     f"({SIZES.hidden}, {SIZES.n_in})")
+
+# %% [markdown]
+# ### The transpose left out
+#
+# `transposed.py` computes each weight gradient as `x.T @ delta`, the transpose of the
+# (out, in) layout that the weights have:
+
+# %% tags=["remove-input"]
+said("transposed", "dJdW2 is transposed")
+
+# %% [markdown]
+# ### The bias gradient averaged over the batch
+#
+# `bias_mean.py` averages the bias gradients over the batch where they sum:
+
+# %% tags=["remove-input"]
+said("bias_mean", "only the bias gradients are wrong", "dJdb1, dJdb2 are 1/N times torch's")
+
+# %% [markdown]
+# ### dz2/dz1 as a vector
+#
+# No file of the corpus has it; `right_assigns.py` with f' multiplied in as a matrix, where it
+# multiplies entry by entry, so that the gradients below f come out with a row per sample of the
+# batch where the hidden layer's units belong:
+
+# %% tags=["remove-input"]
+said("derivative_as_vector", f"dJdW1 has shape ({SIZES.batch}, {SIZES.n_in}), torch's "
+     f"({SIZES.hidden}, {SIZES.n_in})", "dJdb1 has shape")
+
+# %% [markdown]
+# ### dℓ/dŷ without the 2
+#
+# `half_mse.py`'s `dJdy_hat` is the gradient of the lecture's loss, without the 2; the checker's
+# line on it:
+
+# %% tags=["remove-input"]
+said("half_mse", "dJdy_hat is half of torch's", "a 2 is missing", about="dJdy_hat")
+
+# %% [markdown]
+# ### The sigmoid's derivative taken at its output
+#
+# `sigmoid_prime_output.py` computes the sigmoid's derivative as σ(z)(1 - σ(z)) at the
+# sigmoid's output z:
+
+# %% tags=["remove-input"]
+said("sigmoid_prime_output", "the gradients below g are what its derivative gives when taken "
+     "at g's output")
+
+# %% [markdown]
+# ### The fused gradient used as the loss's gradient
+#
+# No file of the corpus has it; `right_assigns.py` with its `bce_loss` returning
+# $(\hat y - y)/(NK)$, the gradient by the sigmoid's input, as `dJdy_hat`:
+
+# %% tags=["remove-input"]
+said("fused_bce_gradient", "dJdy_hat is wrong in a known way: it is (y_hat - y)/(N·K), the "
+     "gradient with respect to the sigmoid's input s2")
+
+# %% [markdown]
+# ### ReLU's gradient never vanishes
+#
+# No file and no diagnosis: a hidden unit that is off for every sample passes a gradient of
+# exactly 0, and rightly so, since that is the derivative; whether a unit is dead is a property
+# of the weights a training run reached, not of a formula, and the checker grades formulas.
 
 # %% [markdown]
 # ## Grading a class

@@ -138,8 +138,9 @@ display(HTML(mistake(
     [f"The second step's `W1.grad` then holds the first step's gradient as well: here it is "
      f"off from the second step's own gradient by {off:.0%} of that gradient's norm, and SGD "
      "steps along the sum of every gradient so far."],
-    f"The checker names it when your gradients are [assigned, not accumulated, or still "
-    f"growing after `clear_grad_and_cache`]({CHECKER})."
+    f"The checker notes a `clear_grad_and_cache` that leaves your gradients growing, and "
+    f"gradients that are assigned where torch adds into `.grad` ([what the checker "
+    f"says]({CHECKER}#no-zero_grad-between-steps))."
 )))
 
 # %% [markdown]
@@ -175,8 +176,8 @@ display(HTML(mistake(
     [r"A ReLU at the output, none inside: no $\hat y$ can be negative. For this build's "
      r"sample, $\hat y\T$ and the swapped network's output are",
      f"$${numbers(y_hat_.T)}, \\qquad {numbers(swapped.T)}.$$"],
-    f"The checker reports it as \"y_hat is what f and g swapped give\" ([Check your "
-    f"homework]({CHECKER}))."
+    f"The checker reports \"y_hat is what f and g swapped give\" ([what the checker "
+    f"says]({CHECKER}#f-and-g-swapped))."
 )))
 half = 0.5 * ((y_hat_ - y_) ** 2).sum()
 full = ((y_hat_ - y_) ** 2).sum()
@@ -187,8 +188,8 @@ display(HTML(mistake(
     [f"Half of the homework's loss: {half.item():.4f} for this sample where "
      f"$\\lVert \\hat y - y \\rVert^2$ is {full.item():.4f}, and every gradient half of the "
      f"course's. Torch's `F.mse_loss` has no ½ either."],
-    f"The checker reports \"J is half of torch's: F.mse_loss has no 1/2\" ([Check your "
-    f"homework]({CHECKER}#an-example-with-three-common-mistakes))."
+    f"The checker reports \"J is half of torch's: F.mse_loss has no 1/2\" ([what the "
+    f"checker says]({CHECKER}#the-lectures-half-in-the-loss))."
 )))
 
 # %% [markdown]
@@ -288,8 +289,8 @@ display(HTML(mistake(
      f"\\nabla_{{W^{{(1)}}}} \\ell = {numbers(grad_W1_)}.$$",
      r"The entry-wise derivative above is what the answer's outer product "
      r"$\left(\frac{\partial \ell}{\partial z_1}\right)\T x\T$ collects."],
-    f"In code this is a `dJdW1` of the wrong shape, which the checker reports with torch's "
-    f"shape ([Check your homework]({CHECKER}))."
+    f"In code this is a `dJdW1` of the wrong shape, which the checker reports beside torch's "
+    f"shape ([what the checker says]({CHECKER}#dz1dw1-squashed-to-a-matrix))."
 )))
 wrong_W2 = z2_ @ dl_dyhat_                                  # (m, K)
 # Exact: both are outer products, one multiplication per entry, so no summation order.
@@ -301,7 +302,8 @@ display(HTML(mistake(
     [f"The entries are right and the shape is not: ${m} \\times {K}$ where $W^{{(2)}}$ is "
      f"${K} \\times {m}$, the transpose of the answer. With $m = K$ the shapes would agree and "
      "only the numbers would say it; this page's sizes differ, so the shape does."],
-    f"The checker reports \"dJdW2 is transposed\" ([Check your homework]({CHECKER}))."
+    f"The checker reports \"dJdW2 is transposed\" ([what the checker "
+    f"says]({CHECKER}#the-transpose-left-out))."
 )))
 
 # %% tags=["hide-input"] context="batch"
@@ -316,8 +318,8 @@ display(HTML(mistake(
      f"$\\nabla_b J$ by $N$ = {N_batch} a second time, while $\\nabla_W J = \\delta\\T x$ "
      f"keeps the sum. For the batch above, averaged and right:",
      f"$${numbers(averaged[None])}, \\qquad {numbers(summed[None])}.$$"],
-    f"The checker reports \"only the bias gradients are wrong\" and the factor 1/N ([Check "
-    f"your homework]({CHECKER}#an-example-with-three-common-mistakes))."
+    f"The checker reports \"only the bias gradients are wrong\" and the factor 1/N ([what "
+    f"the checker says]({CHECKER}#the-bias-gradient-averaged-over-the-batch))."
 )))
 
 # %% [markdown]
@@ -372,7 +374,7 @@ display(HTML(mistake(
      f"of its entries: here {as_vector.item():.4f}, where the row is "
      f"${numbers(dl_dz1_)}$. Multiply entry by entry ($\\had$), or by $\\diag(f'(z_1))$."],
     f"In code the gradients below $f$ come out of the wrong shape, which the checker reports "
-    f"([Check your homework]({CHECKER}))."
+    f"beside torch's ([what the checker says]({CHECKER}#dz2dz1-as-a-vector))."
 )))
 display(HTML(mistake(
     r"$\frac{\partial \ell}{\partial \hat y}$ without the 2",
@@ -380,8 +382,8 @@ display(HTML(mistake(
     [r"The derivative of the lecture's $\tfrac12 \lVert \hat y - y \rVert^2$, not of the "
      r"homework's loss: every gradient comes out half of the right one, "
      f"${numbers((y_hat_ - y_).T)}$ where the answer gives ${numbers(dl_dyhat_)}$."],
-    f"The checker reports \"dJdy_hat is half of torch's: ... a 2 is missing\" ([Check your "
-    f"homework]({CHECKER}#an-example-with-three-common-mistakes))."
+    f"The checker reports \"dJdy_hat is half of torch's\" and that \"a 2 is missing\" "
+    f"([what the checker says]({CHECKER}#dldy-without-the-2))."
 )))
 
 # %% [markdown] mistake=true

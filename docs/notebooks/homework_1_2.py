@@ -99,8 +99,9 @@ display(HTML(mistake(
      f"$${numbers(at_output.T)}, \\qquad {numbers(right.T)}.$$",
      r"Every value of $\sigma'(\hat y)$ lies between $\sigma'(1) = 0.197$ and $\sigma'(0) = "
      r"0.25$, whatever $z_3$ is: the slip also hides saturation."],
-    "The checker reports \"what you get by evaluating the derivative of g = sigmoid at its "
-    f"output\" ([Check your homework]({CHECKER}#an-example-with-three-common-mistakes))."
+    "The checker reports \"the gradients below g are what its derivative gives when taken at "
+    f"g's output\" ([what the checker "
+    f"says]({CHECKER}#the-sigmoids-derivative-taken-at-its-output))."
 )))
 
 # %% [markdown]
@@ -176,7 +177,8 @@ display(HTML(mistake(
      r"\tfrac14$: here the entries of $\delta_2$ come out "
      f"{ratio.min().item():.3f} to {ratio.max().item():.3f} times the right ones."],
     "The checker reports \"dJdy_hat is wrong in a known way: it is (y_hat - y)/(N·K), the "
-    f"gradient with respect to the sigmoid's input s2\" ([Check your homework]({CHECKER}))."
+    "gradient with respect to the sigmoid's input s2\" ([what the checker "
+    f"says]({CHECKER}#the-fused-gradient-used-as-the-losss-gradient))."
 )))
 
 # %% [markdown]
@@ -242,7 +244,8 @@ display(HTML(mistake(
      f"hidden units have a bias of $-100$ (a large step can leave a unit there); "
      f"{int(dead.sum())} units are off for all 64 samples, and their rows of "
      r"$\nabla_{W^{(1)}} J$ are exactly 0."],
-    "The checker has no diagnosis for it: it is a property of training, not a wrong formula."
+    "The checker has no diagnosis for it: it is a property of training, not a wrong formula "
+    f"([why]({CHECKER}#relus-gradient-never-vanishes))."
 )))
 
 # %% [markdown]
