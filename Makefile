@@ -47,7 +47,8 @@ $(BROWSER):
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-# Two workers run the tests while the site builds in the background (tests/conftest.py).
+# Two workers run the tests while the site builds in the background (tests/conftest.py); a
+# notebook page runs again unless its run is cached under the same key (NOTEBOOK_CACHE=false: all).
 test: install
 	$(PY) -m pytest -n 2
 

@@ -73,13 +73,17 @@ REPO_URL = f"https://github.com/example/{SUBPATH}"
 
 @pytest.fixture(scope="session", autouse=True)
 def _site_build(request, tmp_path_factory):
-    """Starts `mkdocs build --strict` (every notebook executed, cache off) in the background as
-    the first test starts, if any selected test needs the site: once per run, also under -n."""
+    """Starts `mkdocs build --strict` in the background as the first test starts, if any
+    selected test needs the site: once per run, also under -n. A notebook page runs unless
+    .cache/notebooks/ holds a run of it under the same key (the page, the code it imports, the
+    packages, the CPU and torch's kernel settings: tools/notebook_cache.py);
+    NOTEBOOK_CACHE=false runs every page."""
     shared = background.shared_dir(request.config, tmp_path_factory)
     if not any("built_site" in item.fixturenames for item in request.session.items):
         yield
         return
-    env = dict(os.environ, NOTEBOOK_CACHE="false", NO_MKDOCS_2_WARNING="1",
+    env = dict(os.environ, NOTEBOOK_CACHE=os.environ.get("NOTEBOOK_CACHE", "true"),
+               NO_MKDOCS_2_WARNING="1",
                SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     env.pop("MPLBACKEND", None)  # with Agg set, notebook plots silently vanish
     site_dir = shared / "www" / SUBPATH
@@ -99,6 +103,15 @@ def built_site(request, tmp_path_factory):
     returncode, log = background.result(shared / "site-build", timeout=660)
     assert returncode == "0", f"strict build failed ({returncode}):\n{log[-6000:]}"
     return shared / "www" / SUBPATH, log
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium for one test module (tests/browser.py)."""
+    from .browser import chromium
+
+    with chromium() as launched:
+        yield launched
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -11,7 +11,6 @@ account and autofill services, is not the page's and goes nowhere either.)
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -19,12 +18,12 @@ import sympy as sp
 
 from derivations.bound import sup_abs
 
+from . import browser as B
+
 pytestmark = pytest.mark.site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+# Every host but this one unresolvable: the page works only if it needs nothing else.
+CHROMIUM_ARGS = [*B.CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 EXPRESSIONS = ["s*tanh(log(1 + exp(s)))", "1/(1 + exp(-s))", "s*(1 + erf(s/sqrt(2)))/2"]
 BAD = {"foo(s)": "unknown name 'foo'", "s +* 2": "syntax error",
        "2 + 3": "does not depend on s", "s.__class__": "attribute access"}
@@ -36,13 +35,9 @@ LOAD_MS = 240_000  # a cold start on a loaded two-core machine; not a performanc
 def page(served_site):
     """The derive page, loaded once for the module, in a fresh profile; every request recorded
     (`page.requests`), any to another host aborted as well, console errors kept."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw, tempfile.TemporaryDirectory() as profile:
+    with B.playwright() as pw, tempfile.TemporaryDirectory() as profile:
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            profile, executable_path=str(B.CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.requests, page.problems = [], []

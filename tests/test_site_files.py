@@ -1,7 +1,8 @@
 """The built site's files: the build log, links, the search index, page weights, anchors, the
 API reference, and what each page offers around its text (download, edit, date, previews).
 
-The site is built once per session (tests/conftest.py: strict, every notebook executed).
+The site is built once per session (tests/conftest.py: strict; every notebook executed, or its
+run under the same key reused).
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The executed-notebook cache: where a notebook's executed copy lives, and what its key covers.
 
 The key hashes the notebook, every file of the code it can import (`CODE`), the pinned
-packages, the Python version and the code that executes it: a change to any of them runs the
-notebook again under `make serve`. Each notebook's last run time is kept, so the longest start
+packages, the Python version, the code that executes it, and what picks torch's kernels (the CPU
+model and `NUMERICS_ENV`): a change to any of them runs the notebook again under `make serve`
+and `make test`. Each notebook's last run time is kept, so the longest start
 first; a copy a day old that no build used is dropped.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import platform
 import shutil
 import sys
 import threading
@@ -24,12 +26,26 @@ CACHE = ROOT / ".cache" / "notebooks"
 CODE = ["mlp", "mlp_check", "tests/corpus", "derivations", "benchmarks", "docs/examples",
         "constraints.txt", "tools/notebooks.py", "tools/notebook_cache.py",
         "tools/kernel_zygote.py"]
-KEY_VERSION = b"executed-notebook-v1"
+KEY_VERSION = b"executed-notebook-v2"
+# Settings that change which kernels torch runs, and so the last bits of a float result.
+NUMERICS_ENV = ("ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MKL_CBWR",
+                "CUDA_VISIBLE_DEVICES")
 STALE_AFTER_S = 24 * 3600
 
 
+def _cpu_model() -> bytes:
+    """The first CPU's model and instruction-set flags (what torch picks its kernels by)."""
+    try:
+        first = Path("/proc/cpuinfo").read_text().split("\n\n")[0].splitlines()
+    except OSError:
+        return platform.processor().encode()
+    return "\n".join(line for line in first if line.startswith(("model name", "flags"))).encode()
+
+
 def code_digest() -> bytes:
-    digest = hashlib.sha256(KEY_VERSION + sys.version.encode())
+    digest = hashlib.sha256(KEY_VERSION + sys.version.encode() + _cpu_model())
+    for name in NUMERICS_ENV:
+        digest.update(f"{name}={os.environ.get(name)}\0".encode())
     for top in CODE:
         paths = [ROOT / top] if (ROOT / top).is_file() else sorted((ROOT / top).rglob("*"))
         for path in paths:
