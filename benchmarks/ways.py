@@ -9,11 +9,12 @@ weights and data, and its step does the whole of one step: clear, forward, loss,
   `F.mse_loss`, `.backward()`.
 - `func`: `torch.func.grad` of the same network written as a function of its parameters.
 - `floor`: the five matrix products any backward of this network must do, two forward
-  ($s_1 = x W^{(1)\top}$, $s_2 = z_1 W^{(2)\top}$) and three backward
-  ($\delta_2^\top z_1$, $\delta_2 W^{(2)}$, $\delta_1^\top x$), into preallocated outputs and
-  with nothing between them. With no activation, no bias and $\delta_2 = s_2$, they are the
-  exact gradients of $J = \frac12 \lVert x W^{(1)\top} W^{(2)\top} \rVert^2$, which the tests
-  check, so the floor is a real step of a smaller network, not just five timed calls.
+  ($Z_1 = X {W^{(1)}}\T$, $Z_3 = Z_2 {W^{(2)}}\T$) and three backward
+  ($\Delta_3\T Z_2$, $\Delta_3 W^{(2)}$, $\Delta_1\T X$), into preallocated outputs and
+  with nothing between them. With no activation ($Z_2 = Z_1$), no bias and $\Delta_3 = Z_3$,
+  they are the exact gradients of $J = \frac12 \lVert X {W^{(1)}}\T {W^{(2)}}\T \rVert^2$,
+  which the tests check, so the floor is a real step of a smaller network, not five timed
+  calls.
 """
 
 from __future__ import annotations
@@ -110,8 +111,8 @@ def make_func(size: Size, *, f: str = "relu", g: str = "identity",
     f_forward, g_forward = ACTIVATIONS[f].forward, ACTIVATIONS[g].forward
 
     def loss(p: dict[str, Tensor], x: Tensor, y: Tensor) -> Tensor:
-        z1 = f_forward(F.linear(x, p["W1"], p["b1"]))
-        return F.mse_loss(g_forward(F.linear(z1, p["W2"], p["b2"])), y)
+        z2 = f_forward(F.linear(x, p["W1"], p["b1"]))
+        return F.mse_loss(g_forward(F.linear(z2, p["W2"], p["b2"])), y)
 
     grad_of_loss = torch.func.grad(loss)
     last: dict[str, dict[str, Tensor]] = {}
@@ -127,17 +128,17 @@ def make_floor(size: Size, *, f: str = "relu", g: str = "identity",
     model, x, _ = _setup(size, f, g, dtype, seed)
     W1, W2 = model.parameters["W1"], model.parameters["W2"]
     N, _, m, K = size
-    s1 = torch.empty(N, m, dtype=dtype)    # z1 = s1: no activation
-    s2 = torch.empty(N, K, dtype=dtype)    # delta2 = s2: dJ/ds2 for J = |s2|^2 / 2
-    delta1 = torch.empty(N, m, dtype=dtype)
+    z1 = torch.empty(N, m, dtype=dtype)    # z2 = z1: no activation
+    z3 = torch.empty(N, K, dtype=dtype)    # dJdz3 = z3 for J = |z3|^2 / 2
+    dJdz1 = torch.empty(N, m, dtype=dtype)
     grad_W1, grad_W2 = torch.empty_like(W1), torch.empty_like(W2)
 
     def step() -> None:
-        torch.mm(x, W1.T, out=s1)
-        torch.mm(s1, W2.T, out=s2)
-        torch.mm(s2.T, s1, out=grad_W2)
-        torch.mm(s2, W2, out=delta1)
-        torch.mm(delta1.T, x, out=grad_W1)
+        torch.mm(x, W1.T, out=z1)
+        torch.mm(z1, W2.T, out=z3)
+        torch.mm(z3.T, z1, out=grad_W2)
+        torch.mm(z3, W2, out=dJdz1)
+        torch.mm(dJdz1.T, x, out=grad_W1)
 
     return Way("floor", step, lambda: {"W1": grad_W1, "W2": grad_W2})
 

@@ -1,19 +1,22 @@
 r"""A deeper stack of the same hand-written layers: Linear -> f -> ... -> Linear -> g.
 
-With $L$ affine layers, $z_0 = x$ and, for $l = 1, \dots, L$,
+The names continue the homework's $z_1, z_2, z_3$: with $L$ affine layers, $z_0 = x$ and, for
+$l = 1, \dots, L$, the odd-numbered $z$ are the affine layers' outputs (pre-activations) and
+the even-numbered ones the hidden activations' outputs. For a batch, rows are samples:
 
-$$s_l = z_{l-1} W^{(l)\top} + b^{(l)}, \qquad z_l = f(s_l) \ (l < L), \qquad \hat y = g(s_L).$$
+$$Z_{2l-1} = Z_{2l-2} {W^{(l)}}\T + \ones_N {b^{(l)}}\T, \qquad
+Z_{2l} = f(Z_{2l-1}) \ (l < L), \qquad \hat Y = g(Z_{2L-1}).$$
 
-Backward runs the homework's two-layer recursion once per layer, with
-$\delta_l = \partial J/\partial s_l$:
+With $L = 2$ these are the homework's $z_1, z_2, z_3, \hat y$, and `MLP`'s cache keys. Backward
+runs the two-layer recursion once per layer, from $\nabla_{Z_{2L-1}} J$ down:
 
-$$\delta_L = \frac{\partial J}{\partial \hat y} \odot g'(s_L), \quad
-\delta_{l-1} = (\delta_l W^{(l)}) \odot f'(s_{l-1}), \quad
-\frac{\partial J}{\partial W^{(l)}} = \delta_l^\top z_{l-1}, \quad
-\frac{\partial J}{\partial b^{(l)}} = \mathbf{1}^\top \delta_l.$$
+$$\nabla_{Z_{2l-2}} J = \nabla_{Z_{2l-1}} J \, W^{(l)}, \quad
+\nabla_{Z_{2l-3}} J = \nabla_{Z_{2l-2}} J \had f'(Z_{2l-3}), \quad
+\nabla_{W^{(l)}} J = (\nabla_{Z_{2l-1}} J)\T Z_{2l-2}, \quad
+\nabla_{b^{(l)}} J = (\nabla_{Z_{2l-1}} J)\T \ones_N.$$
 
-Each step multiplies by $f'(s_{l-1})$ entry by entry: a factor at most $1/4$ for the sigmoid and
-exactly 0 or 1 for ReLU, which is what homework 1.2.c is about.
+Each layer multiplies by $f'(Z_{2l-3})$ entry by entry: a factor at most $1/4$ for the sigmoid
+and exactly 0 or 1 for ReLU, which is what homework 1.2.c is about.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ class DeepMLP(Network):
     Attributes:
         parameters: W1 (m_1, n), b1 (m_1,), ..., WL (K, m_{L-1}), bL (K,).
         grads: dJdW1, dJdb1, ..., the same shapes, zero at first.
-        cache: x, s1, z1, ..., sL, y_hat after a forward pass.
+        cache: after a forward pass, x, z1, z2, ..., z{2L-1}, y_hat: z{2l-1} the output of
+            layer l's affine map (the pre-activation), z{2l} = f(z{2l-1}), y_hat =
+            g(z{2L-1}). With L = 2: x, z1, z2, z3, y_hat, as `MLP`.
     """
 
     @property
@@ -57,25 +62,26 @@ class DeepMLP(Network):
     def forward(self, x: Tensor) -> Tensor:
         r"""x: (N, n), same dtype and device as W1. Returns $\hat y$: (N, K)."""
         p, L = self.parameters, self.n_layers
-        z = self.take_input(x)
-        cache = dict(x=z)
+        out = self.take_input(x)
+        cache = dict(x=out)
         for layer in range(1, L + 1):
-            s = linear_forward(z, p[f"W{layer}"], p[f"b{layer}"])  # (N, m_l)
-            z = (self.g if layer == L else self.f).forward(s)
-            cache[f"s{layer}"] = s
-            cache["y_hat" if layer == L else f"z{layer}"] = z
+            pre = linear_forward(out, p[f"W{layer}"], p[f"b{layer}"])  # z{2l-1}: (N, m_l)
+            out = (self.g if layer == L else self.f).forward(pre)
+            cache[f"z{2 * layer - 1}"] = pre
+            cache["y_hat" if layer == L else f"z{2 * layer}"] = out
         self.keep(cache)
-        return z
+        return out
 
     def backward(self, dJdy_hat: Tensor) -> None:
         r"""Add the gradients of J to `grads`. dJdy_hat: $\partial J/\partial\hat y$, (N, K)."""
         dJdy_hat = self.take_upstream(dJdy_hat)
         c, p, g, L = self.cache, self.parameters, self.grads, self.n_layers
 
-        delta = self.g.backward(dJdy_hat, c[f"s{L}"], c["y_hat"])  # delta_L: (N, K)
+        dJdz = self.g.backward(dJdy_hat, c[f"z{2 * L - 1}"], c["y_hat"])  # (N, K)
         for layer in range(L, 0, -1):
-            z_prev = c["x"] if layer == 1 else c[f"z{layer - 1}"]
-            grad_z = linear_backward(delta, z_prev, p[f"W{layer}"], g[f"dJdW{layer}"],
-                                     g[f"dJdb{layer}"], input_grad=layer > 1)
-            if layer > 1:
-                delta = self.f.backward(grad_z, c[f"s{layer - 1}"], z_prev)  # delta_{l-1}
+            # dJdz is dJ/dz{2l-1}; the layer's input is z{2l-2} (x for the first layer).
+            layer_input = c["x"] if layer == 1 else c[f"z{2 * layer - 2}"]
+            dJdinput = linear_backward(dJdz, layer_input, p[f"W{layer}"], g[f"dJdW{layer}"],
+                                       g[f"dJdb{layer}"], input_grad=layer > 1)
+            if layer > 1:  # dJ/dz{2l-3} = dJ/dz{2l-2} * f'(z{2l-3})
+                dJdz = self.f.backward(dJdinput, c[f"z{2 * layer - 3}"], layer_input)

@@ -1,21 +1,27 @@
 r"""The homework's two-layer network, Linear -> f -> Linear -> g, with backprop written by hand.
 
-For a batch $x \in \mathbb{R}^{N \times n}$ (one sample per row) the forward pass is
+The homework's names, one sample $x \in \mathbb{R}^n$ as a column:
+$z_1 = W^{(1)} x + b^{(1)}$, $z_2 = f(z_1)$, $z_3 = W^{(2)} z_2 + b^{(2)}$, $\hat y = g(z_3)$.
+A batch stacks the samples as rows, $X \in \mathbb{R}^{N \times n}$, so the same map reads
 
-$$s_1 = x W^{(1)\top} + b^{(1)}, \quad z_1 = f(s_1), \quad
-s_2 = z_1 W^{(2)\top} + b^{(2)}, \quad \hat y = g(s_2).$$
+$$Z_1 = X {W^{(1)}}\T + \ones_N {b^{(1)}}\T, \quad Z_2 = f(Z_1), \quad
+Z_3 = Z_2 {W^{(2)}}\T + \ones_N {b^{(2)}}\T, \quad \hat Y = g(Z_3),$$
 
-Each row is the single-sample math $s_1 = W^{(1)} x + b^{(1)}$ transposed: the column vectors of
-the theory are the rows of the tensors. The backward pass, for $\delta_2 = \partial J/\partial s_2$
-and $\delta_1 = \partial J/\partial s_1$, both (N, width):
+each row the single-sample math transposed. The code's tensors are these, keyed in `cache` as
+`x`, `z1`, `z2`, `z3`, `y_hat`. The backward pass, with $\Delta_3 = \nabla_{Z_3} J$ (N, K) and
+$\Delta_1 = \nabla_{Z_1} J$ (N, m), the code's `dJdz3` and `dJdz1`:
 
-$$\delta_2 = \frac{\partial J}{\partial \hat y} \odot g'(s_2), \quad
-\frac{\partial J}{\partial W^{(2)}} = \delta_2^\top z_1, \quad
-\frac{\partial J}{\partial b^{(2)}} = \mathbf{1}^\top \delta_2,$$
+$$\Delta_3 = \nabla_{\hat Y} J \had g'(Z_3), \quad
+\nabla_{W^{(2)}} J = \Delta_3\T Z_2, \quad
+\nabla_{b^{(2)}} J = \Delta_3\T \ones_N,$$
 
-$$\delta_1 = (\delta_2 W^{(2)}) \odot f'(s_1), \quad
-\frac{\partial J}{\partial W^{(1)}} = \delta_1^\top x, \quad
-\frac{\partial J}{\partial b^{(1)}} = \mathbf{1}^\top \delta_1.$$
+$$\nabla_{Z_2} J = \Delta_3 W^{(2)}, \quad \Delta_1 = \nabla_{Z_2} J \had f'(Z_1), \quad
+\nabla_{W^{(1)}} J = \Delta_1\T X, \quad
+\nabla_{b^{(1)}} J = \Delta_1\T \ones_N.$$
+
+Each $\nabla_\theta J$ has $\theta$'s shape, as torch's `.grad`; it is the transpose of the
+numerator-layout $\partial J/\partial\theta$. The derivatives $g'$ and $f'$ are taken at the
+pre-activations $Z_3$ and $Z_1$, never at the outputs.
 """
 
 from __future__ import annotations
@@ -48,7 +54,8 @@ class MLP(Network):
         parameters: W1 (m, n), b1 (m,), W2 (K, m), b2 (K,), drawn with `torch.randn`.
             W is stored (out, in), as `nn.Linear` stores it.
         grads: dJdW1, dJdb1, dJdW2, dJdb2, the same shapes, zero at first.
-        cache: what forward keeps for backward: x, s1, z1, s2, y_hat.
+        cache: what forward keeps for backward: x, z1 (Linear_1's output, the
+            pre-activation), z2 = f(z1), z3 (Linear_2's output), y_hat = g(z3).
     """
 
     def __init__(self, linear_1_in_features: int, linear_1_out_features: int, f_function: str,
@@ -76,11 +83,11 @@ class MLP(Network):
         """
         p = self.parameters
         x = self.take_input(x)
-        s1 = linear_forward(x, p["W1"], p["b1"])   # (N, m)
-        z1 = self.f.forward(s1)
-        s2 = linear_forward(z1, p["W2"], p["b2"])  # (N, K)
-        y_hat = self.g.forward(s2)
-        self.keep(dict(x=x, s1=s1, z1=z1, s2=s2, y_hat=y_hat))
+        z1 = linear_forward(x, p["W1"], p["b1"])   # (N, m)
+        z2 = self.f.forward(z1)                    # (N, m)
+        z3 = linear_forward(z2, p["W2"], p["b2"])  # (N, K)
+        y_hat = self.g.forward(z3)                 # (N, K)
+        self.keep(dict(x=x, z1=z1, z2=z2, z3=z3, y_hat=y_hat))
         return y_hat
 
     def backward(self, dJdy_hat: Tensor) -> None:
@@ -92,8 +99,8 @@ class MLP(Network):
         dJdy_hat = self.take_upstream(dJdy_hat)
         c, p, g = self.cache, self.parameters, self.grads
 
-        delta2 = self.g.backward(dJdy_hat, c["s2"], c["y_hat"])  # dJ/ds2: (N, K)
-        dJdz1 = linear_backward(delta2, c["z1"], p["W2"], g["dJdW2"], g["dJdb2"])  # (N, m)
-        delta1 = self.f.backward(dJdz1, c["s1"], c["z1"])        # dJ/ds1: (N, m)
+        dJdz3 = self.g.backward(dJdy_hat, c["z3"], c["y_hat"])  # (N, K)
+        dJdz2 = linear_backward(dJdz3, c["z2"], p["W2"], g["dJdW2"], g["dJdb2"])  # (N, m)
+        dJdz1 = self.f.backward(dJdz2, c["z1"], c["z2"])        # (N, m)
         # dJ/dx is not needed: x is data, not a parameter, so skip that product.
-        linear_backward(delta1, c["x"], p["W1"], g["dJdW1"], g["dJdb1"], input_grad=False)
+        linear_backward(dJdz1, c["x"], p["W1"], g["dJdW1"], g["dJdb1"], input_grad=False)

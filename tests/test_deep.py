@@ -93,9 +93,15 @@ def test_cache_names_every_layer():
     net = DeepMLP((3, 4, 5, 2), "relu", "sigmoid", dtype=DT, generator=gen(0))
     x, _ = data((3, 4, 5, 2), "mse")
     y_hat = net.forward(x)
-    assert list(net.cache) == ["x", "s1", "z1", "s2", "z2", "s3", "y_hat"]
+    assert list(net.cache) == ["x", "z1", "z2", "z3", "z4", "z5", "y_hat"]
     assert net.cache["y_hat"] is y_hat
-    torch.testing.assert_close(net.cache["z2"], torch.relu(net.cache["s2"]), rtol=0, atol=0)
+    c, p = net.cache, net.parameters
+    # Odd z: an affine layer's output (the pre-activation); even z: f of the one before.
+    torch.testing.assert_close(c["z1"], c["x"] @ p["W1"].T + p["b1"], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(c["z2"], torch.relu(c["z1"]), rtol=0, atol=0)
+    torch.testing.assert_close(c["z3"], c["z2"] @ p["W2"].T + p["b2"], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(c["z4"], torch.relu(c["z3"]), rtol=0, atol=0)
+    torch.testing.assert_close(y_hat, torch.sigmoid(c["z5"]), rtol=0, atol=0)
 
 
 @pytest.mark.parametrize("gain", [1.0, math.sqrt(2), 4.0])
