@@ -199,6 +199,11 @@ def _dl_dz1(v):
     return _dl_dz3(v) * v["W2"] * v["dz2_dz1"]
 
 
+def _bce(difference, v):
+    """(difference / (ŷ(1 − ŷ)))ᵀ, entry by entry: K times BCE's ∂ℓ/∂ŷ when difference is ŷ − y."""
+    return difference.multiply_elementwise(v["y_hat"].applyfunc(lambda p: 1 / (p * (1 - p)))).T
+
+
 TARGETS: dict[str, Target] = {t.name: t for t in [
     Target("z1", "1.1.b", "z₁", "1.1", ("m", "1"), BASE, lambda v: v["W1"] * v["x"] + v["b1"],
            "z₁ᵀ, a row; the homework's vectors are columns", (
@@ -281,19 +286,17 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
                        "K×K diagonal matrix diag(g′(z₃)), here the identity.",
                        lambda v: sp.ones(K_, 1), "as a vector"),)),
     Target("dl_dyhat_bce", "1.2.b", "∂ℓ/∂ŷ with BCE", "1.2", ("1", "K"), ("y", "y_hat", "z3"),
-           lambda v: (v["y_hat"] - v["y"]).multiply_elementwise(v["y_hat"].applyfunc(lambda p: 1 / (p * (1 - p)))).T / K_,
+           lambda v: _bce(v["y_hat"] - v["y"], v) / K_,
            "∇_ŷℓ = (∂ℓ/∂ŷ)ᵀ, a column like ŷ", (
                Mistake("the 1/K left out", "The homework's BCE averages over the K outputs: "
                        "ℓ = (1/K) Σᵢ …, so its derivative keeps the 1/K.",
-                       lambda v: (v["y_hat"] - v["y"]).multiply_elementwise(
-                           v["y_hat"].applyfunc(lambda p: 1 / (p * (1 - p)))).T),
+                       lambda v: _bce(v["y_hat"] - v["y"], v)),
                Mistake("the fused gradient", "(ŷ − y)ᵀ/K is ∂ℓ/∂z₃, the loss and the sigmoid "
                        "together; ∂ℓ/∂ŷ is the loss alone and divides by ŷ(1 − ŷ) entry by "
                        "entry.", lambda v: (v["y_hat"] - v["y"]).T / K_, "fused gradient"),
                Mistake("the sign flipped", "ℓ falls as ŷᵢ moves toward yᵢ: the derivative is "
                        "(ŷ − y)/(ŷ(1 − ŷ)), not (y − ŷ)/(ŷ(1 − ŷ)).",
-                       lambda v: (v["y"] - v["y_hat"]).multiply_elementwise(
-                           v["y_hat"].applyfunc(lambda p: 1 / (p * (1 - p)))).T / K_))),
+                       lambda v: _bce(v["y"] - v["y_hat"], v) / K_))),
     Target("dyhat_dz3_sigmoid", "1.2.b", "∂ŷ/∂z₃ with g = σ", "1.2", ("K", "K"),
            ("z3", "y_hat"), lambda v: diag(v["y_hat"].applyfunc(lambda p: p * (1 - p))),
            "its own transpose", (
@@ -356,7 +359,8 @@ def points(network: str) -> list[dict[str, sp.Matrix]]:
 _NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Load, ast.Constant,
           ast.Attribute)
 _OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.MatMult, ast.Pow, ast.USub, ast.UAdd)
-_REFUSED = {ast.BitXor: "^ (a power is **, a product @ or *)", ast.Invert: "~", ast.Subscript: "indexing [ ]",
+_REFUSED = {ast.BitXor: "^ (a power is **, a product @ or *)", ast.Invert: "~",
+            ast.Subscript: "indexing [ ]",
             ast.Compare: "a comparison", ast.List: "a list [ ]", ast.Tuple: "a tuple",
             ast.Lambda: "lambda", ast.FloorDiv: "//", ast.Mod: "%"}
 
