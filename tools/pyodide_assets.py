@@ -31,7 +31,7 @@ PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
                  "pyodide-lock.json"]
 WHEELS = ROOT / ".pyodide-wheels"
 WHEEL_PACKAGES = ["mpmath", "sympy"]  # mpmath first: sympy imports it
-MODULES = ["bound.py", "notation.py", "playground.py"]
+MODULES = ["bound.py", "notation.py", "playground.py", "answers.py"]  # answers: the answer boxes
 KATEX = ROOT / "node_modules" / "katex" / "dist"
 KATEX_FILES = ["katex.min.js", "katex.min.css"]
 
