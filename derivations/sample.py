@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, apply_tex
 from .identity import Identity, evaluate
 from .latex import display, equation, matrix, tex
 from .losses import LOSSES, K
 
-BATCH_NAMES = {"x": "x", "z1": "s1", "z2": "z1", "z3": "s2", "y_hat": "y_hat", "l": "J"}
+BATCH_NAMES = {"x": "x", "z1": "z1", "z2": "z2", "z3": "z3", "y_hat": "y_hat", "l": "J"}
 """Homework name (as `forward` keys it; ``"l"`` for the loss) -> the batch code's name (as
-`network.forward` keys it; ``"J"`` for the loss)."""
+`network.forward` keys it; ``"J"`` for the loss): the same names, one sample a row of the batch's
+matrices $X, Z_1, Z_2, Z_3, \hat Y$."""
 
 
 def symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatrix]:
@@ -113,8 +114,10 @@ def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
     """
     fwd, D, lossf = forward(f, g, sym), display_symbols(sym), LOSSES[loss]
     act_f, act_g = ACTIVATIONS[f], ACTIVATIONS[g]
-    diag_f = display(rf"\diag({act_f.tex}'(z_{{1}}))", *D["dz2dz1"].shape)
-    diag_g = display(rf"\diag({act_g.tex}'(z_{{3}}))", *D["dy_hatdz3"].shape)
+    diag_f = display(rf"\diag\left({apply_tex(act_f.tex, 'z_{1}', prime=True)}\right)",
+                     *D["dz2dz1"].shape)
+    diag_g = display(rf"\diag\left({apply_tex(act_g.tex, 'z_{3}', prime=True)}\right)",
+                     *D["dy_hatdz3"].shape)
     y_hat_k, y_k = sp.Symbol(r"\hat{y}_{k}", real=True), sp.Symbol("y_{k}", real=True)
     entry_k = lossf.claim(y_hat_k, y_k) / (K if lossf.sample_mean else 1)
     width = sym["y"].rows
@@ -180,3 +183,83 @@ def identities(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
     """`jacobians` and `gradients` in one dict, in that order (the Jacobians derived once)."""
     jac = jacobians(f, g, loss, sym)
     return {**jac, **gradients(f, g, loss, sym, jac)}
+
+
+PARAMETER_TEX = {"W1": "W^{(1)}", "b1": "b^{(1)}", "W2": "W^{(2)}", "b2": "b^{(2)}"}
+
+
+def size_names(sym: dict) -> dict[int, str]:
+    """Each width of `sym` -> its letter (n, m, K), and 1 -> 1: the sizes must differ pairwise,
+    so that a printed shape names its dimensions unambiguously."""
+    (m, n), K = sym["W1"].shape, sym["W2"].rows
+    if len({1, n, m, K}) != 4:
+        raise ValueError(f"n, m, K must differ from each other and from 1, got {n}, {m}, {K}")
+    return {1: "1", n: "n", m: "m", K: "K"}
+
+
+def shape_in_symbols(shape: tuple[int, int], sym: dict) -> str:
+    r"""``(n \times m)``: a shape at the sizes of `sym`, written in the widths' letters."""
+    names = size_names(sym)
+    return rf"({names[shape[0]]} \times {names[shape[1]]})"
+
+
+def numerator_gradients(f: str, g: str, loss: str, sym: dict,
+                        jac: dict[str, Identity] | None = None) -> dict[str, Identity]:
+    r"""1.1.c in numerator layout, the homework's: $\partial \ell/\partial \theta$ has one row
+    per entry of... the transpose of $\theta$'s shape, each against `diff`.
+
+    $$\frac{\partial\ell}{\partial W^{(2)}} = z_2 \frac{\partial\ell}{\partial\hat y}
+    \frac{\partial\hat y}{\partial z_3}, \quad
+    \frac{\partial\ell}{\partial W^{(1)}} = x \frac{\partial\ell}{\partial\hat y}
+    \frac{\partial\hat y}{\partial z_3} W^{(2)} \frac{\partial z_2}{\partial z_1},$$
+
+    and the biases without the first factor; $z_2 = f(W^{(1)} x + b^{(1)})$ is written out, since
+    the question allows only $x, y, W^{(i)}, b^{(i)}$ and the three Jacobians.
+
+    Returns:
+        dict keyed ``"dl_dW1"`` (n, m), ``"dl_db1"`` (1, m), ``"dl_dW2"`` (m, K),
+        ``"dl_db2"`` (1, K). `derived` is entry $(j, i)$ = `diff` of $\ell$ by $\theta_{ij}$:
+        the transpose of the entry-by-entry gradient, built independently of the formula.
+    """
+    D = display_symbols(sym)
+    jac = jacobians(f, g, loss, sym) if jac is None else jac
+    bind = {D["x"]: sym["x"], D["W1"]: sym["W1"], D["b1"]: sym["b1"], D["W2"]: sym["W2"],
+            function(f): ACTIVATIONS[f].at,
+            **{D[k]: jac[k].closed_form for k in ("dldy_hat", "dy_hatdz3", "dz2dz1")}}
+    z2 = applied(f, sp.MatAdd(D["W1"] * D["x"], D["b1"]))
+    formulas = {
+        "W2": sp.MatMul(z2, D["dldy_hat"], D["dy_hatdz3"]),
+        "b2": sp.MatMul(D["dldy_hat"], D["dy_hatdz3"]),
+        "W1": sp.MatMul(D["x"], D["dldy_hat"], D["dy_hatdz3"], D["W2"], D["dz2dz1"]),
+        "b1": sp.MatMul(D["dldy_hat"], D["dy_hatdz3"], D["W2"], D["dz2dz1"]),
+    }
+    ell = objective(f, g, loss, sym)
+    out = {}
+    for p in ("W1", "b1", "W2", "b2"):
+        theta = sym[p]
+        by_entry = sp.ImmutableMatrix(*theta.shape, [sp.diff(ell, v) for v in theta])
+        out[f"dl_d{p}"] = Identity(
+            f"dl_d{p}", rf"\frac{{\partial \ell}}{{\partial {PARAMETER_TEX[p]}}}",
+            formulas[p], evaluate(formulas[p], bind), by_entry.T)
+    return out
+
+
+def gradient_transposes(numerator: dict[str, Identity], sym: dict) -> dict[str, Identity]:
+    r"""$\nabla_\theta \ell = (\partial \ell/\partial \theta)\T$ for each of `numerator`'s
+    four: shaped like $\theta$, what torch stores in `.grad`. The closed form transposes the
+    numerator-layout formula's value; `derived` is `diff` of $\ell$ entry by entry, laid out as
+    $\theta$ (the transpose of `numerator`'s `derived`, so computed once)."""
+    out = {}
+    for key, claim in numerator.items():
+        p = key.removeprefix("dl_d")
+        (rows, cols) = claim.shape
+        shown = display(rf"\frac{{\partial \ell}}{{\partial {PARAMETER_TEX[p]}}}", rows, cols)
+        out[f"grad_{p}"] = Identity(f"grad_{p}", rf"\nabla_{{{PARAMETER_TEX[p]}}} \ell",
+                                    sp.Transpose(shown), claim.closed_form.T, claim.derived.T)
+    return out
+
+
+def boxed(claim: Identity, sym: dict) -> str:
+    r"""``lhs = formula \quad (n \times m)``: an identity with its shape in the widths' letters."""
+    return equation(claim.lhs, tex(claim.formula), None) + (
+        "" if claim.shape is None else rf" \quad {shape_in_symbols(claim.shape, sym)}")

@@ -5,7 +5,7 @@ boxes in code, with Material's admonition classes:
 
 ```python
 from IPython.display import HTML, display
-from derivations.boxes import answer
+from pages.boxes import answer
 display(HTML(answer("1.1.c", ["In numerator layout:", r"$$\nabla_{b^{(2)}} \ell = ...$$"])))
 ```
 
@@ -21,7 +21,7 @@ import re
 
 import sympy as sp
 
-from .latex import tex
+from derivations.latex import tex
 
 _INLINE = [
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
@@ -72,9 +72,14 @@ def answer(question: str, body: list) -> str:
     return box("success", f"Answer to {question}", body)
 
 
+SHORT = 700
+"""A mistake box whose text (formulas included) is at most this many characters stays open; a
+longer one is folded, so a page of short boxes reads without a click."""
+
+
 def mistake(title: str, wrong: str, computes: list, checker: str) -> str:
-    r"""A common mistake, folded: the wrong formula, what it computes instead, where the
-    checker names it.
+    r"""A common mistake: the wrong formula, what it computes instead, where the checker names
+    it. Open when short (`SHORT`), folded otherwise.
 
     Args:
         title: what the mistake is, e.g. ``"the lecture's 1/2 in the loss"``.
@@ -82,8 +87,20 @@ def mistake(title: str, wrong: str, computes: list, checker: str) -> str:
         computes: the blocks that say, with the numbers of this build, what it gives.
         checker: a sentence with a link to the checker's diagnosis (or that it has none).
     """
-    return box("failure", f"Common mistake: {title}",
-               [f"$${wrong}$$", *computes, checker], folded=True)
+    body = [f"$${wrong}$$", *computes, checker]
+    size = sum(len(b) if isinstance(b, str) else sum(map(len, b)) for b in body)
+    return box("failure", f"Common mistake: {title}", body, folded=size > SHORT)
+
+
+def how_checked(body: list) -> str:
+    """The one folded "How this page is checked" box of a page: what the build proves, how, and
+    at which sizes, kept out of the answers' way."""
+    return box("info", "How this page is checked", body, folded=True)
+
+
+def note(title: str, body: list) -> str:
+    """A side note beside an answer, open (e.g. "W or W transposed?")."""
+    return box("note", title, body)
 
 
 def numbers(rows, digits: int = 3) -> str:
@@ -99,3 +116,29 @@ def checked(claims: dict, names: list[str], points: list[dict]) -> list[str]:
         if not all(claims[name].holds(at=p) for p in points):
             raise AssertionError(f"{name} does not hold")
     return [f"$${claims[name].latex()}$$" for name in names]
+
+
+def relu_as_plus(latex: str) -> str:
+    r"""ReLU as the homework writes it, $(\cdot)^+$: ``\operatorname{ReLU}\left(A\right)``
+    becomes ``\left(A\right)^+`` (the ``\left``/``\right`` pair matched, so nested
+    parentheses are kept whole)."""
+    for head in (r"\operatorname{ReLU}\left(", r"(\cdot)^{+}\left("):
+        latex = _plus(latex, head)
+    return latex
+
+
+def _plus(latex: str, head: str) -> str:
+    while (start := latex.find(head)) >= 0:
+        depth, i = 1, start + len(head)
+        while depth:
+            if latex.startswith(r"\left", i):
+                depth, i = depth + 1, i + len(r"\left")
+            elif latex.startswith(r"\right", i):
+                depth, i = depth - 1, i + len(r"\right")
+            elif i >= len(latex):
+                raise ValueError(f"unbalanced \\left/\\right in {latex!r}")
+            else:
+                i += 1
+        # i is just past the matching \right; its delimiter follows.
+        latex = f"{latex[:start]}\\left({latex[start + len(head):i + 1]}^{{+}}{latex[i + 1:]}"
+    return latex
