@@ -18,10 +18,10 @@ import importlib
 
 # Public name -> the module that defines it, imported when the name is first read.
 _LAZY = {
-    "tolerance_for": ".tolerance", "DIGITS_KEPT": ".tolerance", "main": "._cli",
-    "check_file": "._check", "check_files": "._check", "Report": "._report", "Limits": "._outcome",
-    "to_json": "._formats", "to_text": "._render", "CASES": "._cases", "SIZES": "._cases",
-    "Case": "._cases", "COURSE_TESTS": "._cases", "QUANTITIES": "._reference",
+    "tolerance_for": ".tolerance", "DIGITS_KEPT": ".tolerance", "main": ".cli",
+    "check_file": ".run", "check_files": ".run", "Report": ".verdict", "Limits": ".run",
+    "to_json": ".output", "to_text": ".output", "CASES": ".plan", "SIZES": ".plan",
+    "Case": ".plan", "COURSE_TESTS": ".plan", "QUANTITIES": ".plan",
 }
 
 __all__ = list(_LAZY)

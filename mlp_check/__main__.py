@@ -11,7 +11,7 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from mlp_check._cli import main  # noqa: E402 - only once the path is safe
+from mlp_check.cli import main  # noqa: E402 - only once the path is safe
 
 if __name__ == "__main__":
     if hasattr(sys.stdout, "reconfigure"):  # a console that cannot print ✓ gets ? instead

@@ -5,26 +5,15 @@ what is under test (tests/test_check_corpus.py runs the real processes)."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
-import mlp_check
-from mlp_check._check import Report, grade
-from mlp_check._outcome import Outcome, UnitOutcome
-from mlp_check._plan import make_plan
+from mlp_check.plan import make_plan
+from mlp_check.run import Outcome, UnitOutcome, grade
+from mlp_check.verdict import Report
+from mlp_check.worker import serve
 
 CORPUS = Path(__file__).parent / "corpus"
-WORKER_SIDE = str(Path(mlp_check.__file__).parent)
-
-
-def worker_modules():
-    """The worker-side modules (`_steps`, `_units`), which import each other by plain name."""
-    if WORKER_SIDE not in sys.path:
-        sys.path.append(WORKER_SIDE)
-    import _steps
-    import _units
-    return _steps, _units
 
 
 def load(name: str) -> ModuleType:
@@ -37,7 +26,6 @@ def load(name: str) -> ModuleType:
 
 def run_here(module, seed: int = 0) -> Outcome:
     """Every unit of the plan run on `module` in this process, by the worker's own code."""
-    _steps, _units = worker_modules()
     plan = make_plan(seed)
     out = Outcome([UnitOutcome() for _ in plan.units])
 
@@ -50,7 +38,7 @@ def run_here(module, seed: int = 0) -> Outcome:
 
     folder = str(Path(getattr(module, "__file__", CORPUS / "x.py")).parent)
     for index, spec in enumerate(plan.units):
-        _units.RUNNERS[spec["kind"]](_steps.Unit(emit, index, folder, {}), module, spec)
+        serve.RUNNERS[spec["kind"]](serve.Unit(emit, index, folder, {}), module, spec)
     return out
 
 

@@ -18,19 +18,21 @@ import torch
 
 from derivations.configurations import configurations
 from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES
-from mlp_check._cases import (
+from mlp_check.cli import main, parser, render
+from mlp_check.output import to_text
+from mlp_check.plan import (
     CASES,
     COURSE_TESTS,
+    GRADS,
     activation_names,
     all_inputs,
+    autograd_reference,
+    by_hand,
     cases_for,
     make_inputs,
+    make_plan,
 )
-from mlp_check._check import check_files, graded_cases, units_per_file
-from mlp_check._cli import main, parser, render
-from mlp_check._plan import make_plan
-from mlp_check._reference import GRADS, autograd_reference, by_hand
-from mlp_check._render import to_text
+from mlp_check.run import check_files, graded_cases, units_per_file
 
 from .check_helpers import CORPUS, load, report_here
 

@@ -1,11 +1,11 @@
-"""mlp_check._cases: the configurations, their sizes and seeded inputs, and the course's tests."""
+"""mlp_check.plan: the configurations, their sizes and seeded inputs, and the course's tests."""
 
 from __future__ import annotations
 
 import torch
 
 from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES
-from mlp_check._cases import (
+from mlp_check.plan import (
     CASES,
     COURSE_NORM_LIMIT,
     COURSE_TESTS,

@@ -6,20 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 
-from mlp_check._cli import expand, main, memory_size, parser, render
-from mlp_check._formats import to_json
-from mlp_check._gradescope import to_gradescope
-from mlp_check._progress import Progress
-from mlp_check._render import to_text
-from mlp_check._report import Report
+from mlp_check.cli import Progress, expand, main, memory_size, parser, render
+from mlp_check.output import to_gradescope, to_json, to_text
+from mlp_check.verdict import Report
 
-from .check_helpers import load, report_here
+from .check_helpers import CORPUS, load, report_here
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +149,27 @@ def test_the_progress_bar_is_drawn_on_a_terminal_only(tty):
     drawn = stream.getvalue()
     assert ("1/2 files" in drawn and "█" * 15 + "·" * 15 in drawn) == tty
     assert (drawn == "") == (not tty)
+
+
+GRADING_MODULES = r"""
+import json, sys
+from mlp_check.cli import main
+status = main([sys.argv[1], "--format", "json", "--output", sys.argv[2]])
+print(json.dumps({"status": status, "sympy": "sympy" in sys.modules,
+                  "modules": sorted(m for m in sys.modules if m.startswith("mlp_check"))}))
+"""
+
+
+def test_grading_a_file_never_imports_sympy_and_visits_few_modules(tmp_path):
+    """The course's cases are a constant list (held equal to `derivations.configurations()` in
+    test_check_activations.py), so grading never pays SymPy's import; and one grading enters the
+    parent's six modules and the worker subpackage, not one module per step."""
+    ran = subprocess.run([sys.executable, "-c", GRADING_MODULES,
+                          str(CORPUS / "right_accumulates.py"), str(tmp_path / "out.json")],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path, check=True)
+    out = json.loads(ran.stdout.splitlines()[-1])
+    assert out["status"] == 0 and out["sympy"] is False
+    assert set(out["modules"]) == {
+        "mlp_check", "mlp_check.cli", "mlp_check.plan", "mlp_check.run", "mlp_check.verdict",
+        "mlp_check.diagnose", "mlp_check.output", "mlp_check.tolerance", "mlp_check.worker",
+        "mlp_check.worker.procs"}

@@ -1,12 +1,12 @@
-"""mlp_check._compare: what came back, judged at the tolerance of the dtype it was computed in."""
+"""mlp_check.verdict: what came back, judged at the tolerance of the dtype it was computed in."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from mlp_check._compare import Got, close, computed_dtype, judge, rel_err, returned
 from mlp_check.tolerance import tolerance_for
+from mlp_check.verdict import Got, close, computed_dtype, judge, rel_err, returned
 
 
 def value(data, dtype="float32", kind="tensor"):

@@ -1,13 +1,13 @@
-"""mlp_check._course and _disagree: the course's three tests replayed as the course runs them,
+"""mlp_check.verdict and _disagree: the course's three tests replayed as the course runs them,
 and every disagreement with the per-function verdict explained."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from mlp_check._cases import COURSE_TESTS
-from mlp_check._course import course_result
-from mlp_check._outcome import UnitOutcome
+from mlp_check.plan import COURSE_TESTS
+from mlp_check.run import UnitOutcome
+from mlp_check.verdict import course_result
 
 from .check_helpers import load, report_here
 

@@ -1,4 +1,4 @@
-"""mlp_check._diagnose, _ratios, _known, _mistakes, _patterns: each diagnosis on numbers made
+"""mlp_check.diagnose, _ratios, _known, _mistakes, _patterns: each diagnosis on numbers made
 from a right file with one mistake built in, run through the worker's own units in this process.
 Whatever the mistake, no wrong check is left without a reason."""
 
@@ -9,9 +9,8 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from mlp_check._known import MISTAKES
-from mlp_check._ratios import FACTORS, PHRASES, label
-from mlp_check._reference import GRADS
+from mlp_check.diagnose import FACTORS, MISTAKES, PHRASES, label
+from mlp_check.plan import GRADS
 
 from .check_helpers import load, report_here
 

@@ -1,11 +1,11 @@
-"""mlp_check._notes: what the course's tests cannot see is a note, never a failure, unless
+"""mlp_check.diagnose: what the course's tests cannot see is a note, never a failure, unless
 --strict; each note is measured on the file's own numbers."""
 
 from __future__ import annotations
 
 import pytest
 
-from mlp_check._notes import ASSIGNS
+from mlp_check.diagnose import ASSIGNS
 
 from .check_helpers import load, report_here
 

@@ -1,4 +1,4 @@
-"""mlp_check._process and _procs: only the grader's own lines count, and a subreaper kills every
+"""mlp_check.run and _procs: only the grader's own lines count, and a subreaper kills every
 descendant, also one that left the session."""
 
 from __future__ import annotations
@@ -9,9 +9,7 @@ import sys
 
 import pytest
 
-from mlp_check._process import FIELDS, ZYGOTE_FIELDS, parse
-
-from .check_helpers import WORKER_SIDE
+from mlp_check.run import FIELDS, ZYGOTE_FIELDS, parse
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 
@@ -41,8 +39,7 @@ def test_the_zygotes_events_are_its_own():
 
 SCRIPT = r"""
 import ctypes, ctypes.util, json, os, signal, subprocess, sys, time
-sys.path.insert(0, sys.argv[1])
-import _procs
+from mlp_check.worker import procs as _procs
 ctypes.CDLL(ctypes.util.find_library("c")).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
 escape = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
           "'import os, time; os.setsid(); time.sleep(60)', sys.argv[1]]); time.sleep(60)")
@@ -61,6 +58,6 @@ print(json.dumps({"before": before, "orphans": len(orphans), "killed": killed,
 
 
 def test_a_subreaper_inherits_an_escaped_grandchild_and_sweep_kills_it():
-    ran = subprocess.run([sys.executable, "-c", SCRIPT, WORKER_SIDE], capture_output=True,
+    ran = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True,
                          text=True, timeout=60, check=True)
     assert json.loads(ran.stdout) == {"before": 2, "orphans": 1, "killed": 1, "after": 0}

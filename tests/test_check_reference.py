@@ -1,4 +1,4 @@
-"""mlp_check._reference: torch's twin and autograd, against the gradients written out by hand;
+"""mlp_check.plan: torch's twin and autograd, against the gradients written out by hand;
 and each known mistake built into the hand-written pass changes what it should change."""
 
 from __future__ import annotations
@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mlp_check._cases import CASES, all_inputs
-from mlp_check._reference import GRADS, QUANTITIES, autograd_reference, by_hand, forward_by_hand
+from mlp_check.plan import (
+    CASES,
+    GRADS,
+    QUANTITIES,
+    all_inputs,
+    autograd_reference,
+    by_hand,
+    forward_by_hand,
+)
 
 INPUTS = all_inputs(0)
 

@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from .check_helpers import WORKER_SIDE, worker_modules
-
-_steps, _ = worker_modules()
+from mlp_check.worker import serve as _steps
 
 
 @pytest.mark.parametrize("value,kind,dtype,type_", [
@@ -48,7 +46,7 @@ def test_an_exception_names_the_files_line_and_not_the_graders(tmp_path):
     assert not ok and record["kind"] == "error"
     assert record["message"] == "MLP.forward raised KeyError: 'sigmoid' (mlp.py:2: return " \
                                 "{'relu': 1}[x])"
-    assert "_steps.py" not in record["message"]
+    assert "serve.py" not in record["message"]
 
 
 def test_a_function_given_up_on_is_not_called():
@@ -69,11 +67,10 @@ def test_running_out_of_memory_stops_the_unit():
 
 TRAP = r"""
 import json, os, sys
-sys.path.insert(0, sys.argv[1])
-import _trap
+from mlp_check.worker import trap as _trap
 import torch
 calls = []
-folder = sys.argv[2]
+folder = sys.argv[1]
 _trap.install(folder, lambda entry, where: calls.append([entry, where]))
 from torch.autograd import grad
 student = compile(open(os.path.join(folder, "mlp.py")).read(), os.path.join(folder, "mlp.py"),
@@ -100,7 +97,7 @@ def run(grad):
 
 def test_every_autograd_entry_point_is_reported_once_with_the_line_and_still_runs(tmp_path):
     (tmp_path / "mlp.py").write_text(STUDENT)
-    ran = subprocess.run([sys.executable, "-c", TRAP, WORKER_SIDE, str(tmp_path)],
+    ran = subprocess.run([sys.executable, "-c", TRAP, str(tmp_path)],
                          capture_output=True, text=True, timeout=120, check=True)
     out = json.loads(ran.stdout)
     assert out["values"] == [[2.0, 4.0], [3.0, 12.0], [2.0, 2.0]]

@@ -1,7 +1,7 @@
-"""The zygote: imports torch once, then forks one worker (`_worker.serve`) per job.
+r"""The zygote: imports torch once, then forks one worker (`serve.serve`) per job.
 
-The parent runs it as a script (`python _zygote.py`), so neither this package nor the candidate's
-folder is on its path. It answers `ready`, then for each job line on stdin forks a worker, says
+The parent runs it as `python -P -m mlp_check.worker` from a temporary folder, so the candidate's
+folder is not on its path (`-P`: no current folder either). It answers `ready`, then for each job line on stdin forks a worker, says
 `forked` with its pid, waits for it and sends `exited` with its status. A fork costs milliseconds
 where a torch import costs seconds, so a hang or a crash costs one fork.
 
@@ -18,15 +18,12 @@ import os
 import signal
 import sys
 
-import _procs
-import _worker  # this script's folder is still on the path here
+from . import procs, serve
 
 try:  # imported once here rather than in every worker: homework files often import numpy
     import numpy  # noqa: F401
 except ImportError:
     pass
-
-del sys.path[0]  # ... and no longer: the candidate's imports must not see it
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 TOKEN = os.environ.pop("MLP_CHECK_TOKEN", "")
@@ -51,15 +48,15 @@ def run(job, channel, emit):
             os.setsid()
             prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the worker never outlives the zygote
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            _worker.serve(job, channel)
+            serve.serve(job, channel)
         finally:
             os._exit(0)
     emit(event="forked", pid=pid)
     try:  # wait for its end, but leave it a zombie so that its pid is not reused meanwhile
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
     finally:
-        _procs.kill([pid])
-        _procs.sweep(keep=(pid,))
+        procs.kill([pid])
+        procs.sweep(keep=(pid,))
         _, status = os.waitpid(pid, 0)
     emit(event="exited", status=os.waitstatus_to_exitcode(status))
 
@@ -82,10 +79,10 @@ def main():
         for line in sys.stdin.buffer:
             job = json.loads(line)
             if not hasattr(os, "fork"):
-                return _worker.serve(job, channel)
+                return serve.serve(job, channel)
             run(job, channel, emit)
     finally:
-        _procs.sweep()
+        procs.sweep()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Autograd's entry points, trapped in the worker: each call the candidate makes is reported.
+r"""Autograd's entry points, trapped in the worker: each call the candidate makes is reported.
 
 The homework forbids autograd. `install` wraps every public way into it (`Tensor.backward`,
 `torch.autograd.backward` and `grad`, `torch.autograd.functional.*`, `torch.func.*`) before the

@@ -1,4 +1,4 @@
-"""Processes by their parent, read from /proc: how the zygote finds and kills every descendant
+r"""Processes by their parent, read from /proc: how the zygote finds and kills every descendant
 the candidate started, `os.setsid()` or not. Imported by the zygote as a script module and by
 the parent as part of the package, so it imports only the stdlib.
 """

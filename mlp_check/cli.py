@@ -1,5 +1,10 @@
-"""`mlp-check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]
-[--activations NAMES]`."""
+r"""The command line: `mlp-check PATH... [--jobs N] [--format ...] [--strict]`, and its progress bar.
+
+`mlp-check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]
+[--activations NAMES]`.
+
+A progress bar on stderr, drawn only when stderr is a terminal.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,14 @@ import math
 import re
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
-from . import _pool
-from ._outcome import Limits
-from ._progress import Progress
+from . import run
+from .run import Limits
+
+# --- cli --------------------------------------------------------------------------------------
 
 DESCRIPTION = """\
 Grade homework mlp.py files (MLP, mse_loss, bce_loss) the way the course's three tests do, then
@@ -61,7 +69,7 @@ def seconds(text: str) -> float:
 
 def activations(text: str) -> tuple[str, ...]:
     """ "relu,tanh" or "all" as registered activation names; an unknown one is refused."""
-    from ._cases import activation_names
+    from .plan import activation_names
     try:
         return activation_names(text)
     except ValueError as exc:
@@ -73,7 +81,7 @@ def parser() -> argparse.ArgumentParser:
 
     from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES
 
-    from ._cases import CASES
+    from .plan import CASES
     from .tolerance import DIGITS_KEPT, tolerance_for
     text = DESCRIPTION.format(digits=DIGITS_KEPT, f32=tolerance_for(torch.float32),
                               f64=tolerance_for(torch.float64),
@@ -116,9 +124,7 @@ def expand(paths: list[str], pattern: str) -> list[Path]:
 
 
 def render(reports: list, fmt: str) -> str:
-    from ._formats import to_csv, to_json, to_junit
-    from ._gradescope import to_gradescope
-    from ._render import to_text
+    from .output import to_csv, to_gradescope, to_json, to_junit, to_text
     if fmt == "csv":
         return to_csv(reports)
     if fmt == "junit":
@@ -140,7 +146,7 @@ def render(reports: list, fmt: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return its exit status."""
-    _pool.spawn(1)  # a worker process imports torch while this one does
+    run.spawn(1)  # a worker process imports torch while this one does
     args = parser().parse_args(argv)
     fmt = "json" if args.json else args.format
     if args.jobs < 1:
@@ -148,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = expand(args.paths, args.glob)
     if not paths:
         parser().error(f"no {args.glob} file under {' '.join(args.paths)}")
-    from ._check import check_files, units_per_file
+    from .run import check_files, units_per_file
     limits = Limits(call=args.timeout, budget=args.budget, memory=args.memory,
                     load=max(Limits().load, args.timeout))
     units = units_per_file(args.seed, args.activations)
@@ -170,3 +176,47 @@ def main(argv: list[str] | None = None) -> int:
     return max(r.exit_status for r in reports)
 
 
+# --- progress ---------------------------------------------------------------------------------
+
+class Progress:
+    """`advance(n)` from any thread as units finish; `file_done()` as reports come in."""
+
+    WIDTH = 30
+
+    def __init__(self, units: int, files: int, stream=None):
+        self.stream = stream or sys.stderr
+        self.on = self.stream.isatty()
+        self.units, self.files = max(units, 1), files
+        self.done_units = self.done_files = 0
+        self.start, self.lock, self.shown = time.monotonic(), threading.Lock(), ""
+
+    def advance(self, n: int = 1) -> None:
+        with self.lock:
+            self.done_units = min(self.units, self.done_units + n)
+            self._draw()
+
+    def file_done(self) -> None:
+        with self.lock:
+            self.done_files += 1
+            self._draw()
+
+    def _draw(self) -> None:
+        if not self.on:
+            return
+        filled = round(self.WIDTH * self.done_units / self.units)
+        elapsed = int(time.monotonic() - self.start)
+        line = (f"\r[{'█' * filled}{'·' * (self.WIDTH - filled)}] {self.done_files}/"
+                f"{self.files} files  {elapsed // 60}:{elapsed % 60:02d}")
+        if line != self.shown:  # drawn again only when it changes
+            self.shown = line
+            self.stream.write(line)
+            self.stream.flush()
+
+    def __enter__(self) -> Progress:
+        self._draw()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.on:
+            self.stream.write("\r" + " " * (self.WIDTH + 30) + "\r")
+            self.stream.flush()
