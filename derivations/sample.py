@@ -34,7 +34,7 @@ from .latex import display, equation, matrix, tex
 from .losses import LOSSES, K
 
 BATCH_NAMES = {"x": "x", "z1": "z1", "z2": "z2", "z3": "z3", "y_hat": "y_hat", "l": "J"}
-"""Homework name (as `forward` keys it; ``"l"`` for the loss) -> the batch code's name (as
+r"""Homework name (as `forward` keys it; ``"l"`` for the loss) -> the batch code's name (as
 `network.forward` keys it; ``"J"`` for the loss): the same names, one sample a row of the batch's
 matrices $X, Z_1, Z_2, Z_3, \hat Y$."""
 

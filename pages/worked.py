@@ -26,7 +26,7 @@ FORWARD = ("x", "z1", "z2", "z3", "y_hat", "l")
 """The forward values, input to loss."""
 BACKWARD = ("dl_dyhat", "dyhat_dz3", "dl_dz3", "dl_dz2", "dz2_dz1", "dl_dz1",
             "dl_dW2", "dl_db2", "dl_dW1", "dl_db1")
-"""The backward quantities, loss to input, in numerator layout: each derivative of $\ell$ a row
+r"""The backward quantities, loss to input, in numerator layout: each derivative of $\ell$ a row
 (or, by a matrix $\theta$, the transpose of $\theta$'s shape)."""
 
 
