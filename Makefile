@@ -12,18 +12,23 @@ export NO_MKDOCS_2_WARNING := 1
 # With Agg forced, notebook plots silently vanish from the site.
 unexport MPLBACKEND
 
-.PHONY: all install test serve docs bench lint mutation clean help
+.PHONY: all install check test notebooks serve docs bench lint mutation clean help
 all: install help
 
 help:
+	@echo "make check  the unit tests, without the site or a browser: the quick inner loop"
 	@echo "make test   run every check (unit, derivations, strict site build, browser)"
-	@echo "make serve  build the site and serve it on http://127.0.0.1:8000"
+	@echo "make serve  build the site and serve it on http://127.0.0.1:8000, rebuilt on edits"
 	@echo "make docs   build the site strictly into site/"
+	@echo "make notebooks  execute the notebook pages that changed into build/notebooks/"
 	@echo "make bench  time a training step: mlp vs autograd vs the matmul floor"
 	@echo "make lint   ruff; zizmor and the workflow JSON schema on .github/workflows"
 	@echo "make mutation  mutmut over the hand-written network, then the score (not in make test)"
 
-install: $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER)
+# The four installs are independent (.venv, node_modules, .pyodide-wheels, Debian's chromium):
+# they run side by side, each waiting on its own downloads.
+install:
+	@$(MAKE) --no-print-directory -j4 $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER)
 
 $(PY_OK): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -35,32 +40,49 @@ $(NODE_OK): package.json package-lock.json
 	touch $@
 
 # The pure-Python wheels Pyodide installs in the browser on the "Derive your own" page: the
-# sympy and mpmath the venv pins, so the page runs the SymPy the tests run.
-$(WHEELS_OK): constraints.txt | $(PY_OK)
+# sympy and mpmath the venv pins, so the page runs the SymPy the tests run. The system's pip
+# fetches them, so this need not wait for the venv.
+$(WHEELS_OK): constraints.txt
 	rm -rf $(WHEELS)
-	$(PY) -m pip download -q --no-deps --only-binary=:all: -d $(WHEELS) \
+	python3 -m pip download -q --no-deps --only-binary=:all: -d $(WHEELS) \
 	    $(shell grep -iE '^(sympy|mpmath)==' constraints.txt)
 	touch $@
 
 # Debian's chromium drives the browser tests; no browser is ever downloaded by a test tool.
+# The package lists are fetched only when apt does not know the package yet.
 $(BROWSER):
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	apt-cache show chromium >/dev/null 2>&1 || \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-# Two workers run the tests while the site builds in the background (tests/conftest.py); a
-# notebook page runs again unless its run is cached under the same key (NOTEBOOK_CACHE=false: all).
+# The inner loop: the unit, property and derivation tests, in two workers; no site, no
+# notebook, no browser (those are the tests marked `site`).
+check: $(PY_OK)
+	$(PY) -m pytest -n 2 -m "not site" -q
+
+# Two workers run the tests while the site builds in the background (tests/conftest.py: the
+# notebooks step, then mkdocs); the tests that read the site run last.
 test: install
 	$(PY) -m pytest -n 2
 
-# Strict, into site/: every notebook executed afresh, one kernel per core (tools/notebooks.py),
-# every formula typeset by KaTeX, every internal link followed (tools/check_links.py).
-docs: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
-	NOTEBOOK_CACHE=false $(PY) -m mkdocs build --strict
+# Each page docs/notebooks/<name>.py executed into build/notebooks/<name>.ipynb, the folder
+# the site renders; a page runs again only when it or the code it imports changed
+# (tools/notebooks.py).
+notebooks: $(PY_OK)
+	$(PY) -m tools.notebooks
 
-# Live rebuilds on edits to docs/ and the packages; a notebook re-runs only when it or the code
-# it imports changes (.cache/notebooks/ is keyed on both, see tools/notebooks.py).
-serve: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
-	NOTEBOOK_CACHE=true $(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000
+# Strict, into site/: every notebook executed afresh, one kernel per core, every formula
+# typeset by KaTeX, every internal link followed (tools/check_links.py).
+docs: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
+	$(PY) -m tools.notebooks --fresh
+	$(PY) -m mkdocs build --strict
+
+# Two processes: the notebooks step runs a page again whenever it or the code it imports
+# changes, and mkdocs rebuilds on edits to docs/, to the code and to build/notebooks/.
+serve: notebooks $(NODE_OK) $(WHEELS_OK)
+	$(PY) -m tools.notebooks --watch & watcher=$$!; \
+	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
+	$(PY) -m mkdocs serve --dev-addr 127.0.0.1:8000 --watch build/notebooks
 
 lint: $(PY_OK)
 	$(VENV)/bin/ruff check .
@@ -68,7 +90,7 @@ lint: $(PY_OK)
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 clean:
-	rm -rf site .pytest_cache .hypothesis
+	rm -rf site build .pytest_cache .hypothesis
 
 bench: $(PY_OK)
 	$(PY) -m benchmarks

@@ -1,14 +1,16 @@
 """A command run once per test session in the background, its result shared by every process.
 
-The strict site build takes about a minute. Started as the first test starts, it runs while
-the unit tests do, and under `pytest -n` the workers share one build: the first to get
-there starts it, and any of them reads its exit code and log when it is done.
+The site build (its notebooks executed, then `mkdocs build --strict`) takes a minute or more.
+Started as the first test starts, it runs while the unit tests do, and under `pytest -n` the
+workers share one build: the first to get there starts it, and any of them reads its exit code
+and log when it is done.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -36,7 +38,9 @@ def once(stem: Path, command: list[str], *, timeout: float, **popen) -> Iterator
         return
     log = open(f"{stem}.log", "w")  # closed by `finish` once the command ends
     try:
-        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
+        # A session of its own: a command that runs too long is killed with its children.
+        proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, **popen)
     except OSError as error:
         proc = None
         log.write(f"could not start {command}: {error}\n")
@@ -48,7 +52,7 @@ def once(stem: Path, command: list[str], *, timeout: float, **popen) -> Iterator
             try:
                 code = str(proc.wait(timeout=timeout))
             except subprocess.TimeoutExpired:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
                 code = f"still running after {timeout:g} s, killed"
         log.close()

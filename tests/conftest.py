@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shlex
 import sys
 import threading
 from pathlib import Path
@@ -73,21 +74,21 @@ REPO_URL = f"https://github.com/example/{SUBPATH}"
 
 @pytest.fixture(scope="session", autouse=True)
 def _site_build(request, tmp_path_factory):
-    """Starts `mkdocs build --strict` in the background as the first test starts, if any
-    selected test needs the site: once per run, also under -n. A notebook page runs unless
-    .cache/notebooks/ holds a run of it under the same key (the page, the code it imports, the
-    packages, the CPU and torch's kernel settings: tools/notebook_cache.py);
-    NOTEBOOK_CACHE=false runs every page."""
+    """Starts the site's two steps in the background as the first test starts, if any selected
+    test needs the site: once per run, also under -n. First `python -m tools.notebooks` (a page
+    runs unless .cache/notebooks/ holds a run of it under the same key: the page, the code it
+    imports, the packages, the CPU and torch's kernel settings; NOTEBOOK_CACHE=false runs every
+    page), then `mkdocs build --strict`."""
     shared = background.shared_dir(request.config, tmp_path_factory)
     if not any("built_site" in item.fixturenames for item in request.session.items):
         yield
         return
-    env = dict(os.environ, NOTEBOOK_CACHE=os.environ.get("NOTEBOOK_CACHE", "true"),
-               NO_MKDOCS_2_WARNING="1",
-               SITE_URL=SITE_URL, REPO_URL=REPO_URL)
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     env.pop("MPLBACKEND", None)  # with Agg set, notebook plots silently vanish
     site_dir = shared / "www" / SUBPATH
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
+    python = shlex.quote(sys.executable)
+    command = ["sh", "-c", f"{python} -m tools.notebooks && exec {python} -m mkdocs build "
+               f"--strict --site-dir {shlex.quote(str(site_dir))}"]
     with background.once(shared / "site-build", command, timeout=600, cwd=ROOT, env=env):
         yield
 

@@ -1,14 +1,17 @@
-"""MkDocs hooks: notebooks executed ahead and in parallel, math typeset at build, links checked.
+"""MkDocs hooks: notebook pages read from their executed copies, math typeset at build, links
+checked.
 
-- tools/notebooks.py runs every notebook page (fresh, or from a cache keyed on the page and the
-  code it imports); mkdocs-jupyter renders the executed .ipynb (`execute: false`) and copies it
-  beside the page for download.
+- `make notebooks` (tools/notebooks.py) executes each docs/notebooks/<name>.py into
+  build/notebooks/<name>.ipynb before the build. Here the page keeps its source's name
+  (`notebooks/<name>.py`: the nav, links and "Edit this page" use it) and mkdocs reads it from
+  that executed copy, which mkdocs-jupyter renders as it is (`execute: false`) and copies beside
+  the page for download. A copy that is missing, or older than its page or the code the page
+  imports, is a warning, which `--strict` turns into a failed build.
 - tools/notebook_page.py makes the notebook HTML a site page: shared styles, readable anchors,
   folded plumbing, plots as files; tools/site_math.py typesets every formula with KaTeX.
 - KaTeX's stylesheet and fonts come from npm (package-lock.json pins them); the pages load no
   script for math, and nothing from another host.
-- After the build, tools/check_links.py follows every internal link; a broken one is a warning,
-  which `--strict` turns into a failed build.
+- After the build, tools/check_links.py follows every internal link; a broken one is a warning.
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 from tools import (  # noqa: E402
     check_links,
     katex,
-    notebook_cache,
     notebook_figures,
     notebook_page,
     notebooks,
@@ -42,7 +44,7 @@ from tools.social_card import social_card  # noqa: E402
 
 log = get_plugin_logger("site")
 KATEX = ROOT / "node_modules" / "katex" / "dist"
-NOTEBOOK_PAGES = "notebooks/*.py"  # docs-relative; mkdocs-jupyter renders what they execute to
+NOTEBOOK_PAGES = "notebooks/*.py"  # docs-relative: the pages tools/notebooks.py executes
 state: dict = {}
 
 
@@ -60,31 +62,27 @@ def on_config(config):
     return config
 
 
-@event_priority(100)  # before mkdocs-jupyter wraps the notebook files
+@event_priority(-100)  # after mkdocs-jupyter has wrapped its pages
 def on_files(files, config):
     fonts = [f"fonts/{p.name}" for p in sorted((KATEX / "fonts").glob("*.woff2"))]
     for rel in ["katex.min.css"] + fonts:
-        files.append(File.generated(config, f"assets/katex/{rel}", abs_src_path=str(KATEX / rel)))
-    pages = [f for f in files if PurePosixPath(f.src_uri).match(NOTEBOOK_PAGES)]
-    jupyter = config.plugins["mkdocs-jupyter"].config
-    state["execution"] = notebooks.Execution(
-        [Path(f.abs_src_path) for f in pages], fresh=not jupyter["cache"], log=log.info)
-    for f in pages:
-        state["sources"][f.src_uri] = source = Path(f.abs_src_path)
-        f.abs_src_path = str(state["execution"].targets[source])
+        if files.get_file_from_path(f"assets/katex/{rel}") is None:
+            files.append(File.generated(config, f"assets/katex/{rel}",
+                                        abs_src_path=str(KATEX / rel)))
+    pages = {Path(f.abs_src_path): f for f in files
+             if PurePosixPath(f.src_uri).match(NOTEBOOK_PAGES)}
+    stale = notebooks.stale(list(pages))
+    for source, page in pages.items():
+        if source in stale:
+            log.warning(f"{stale[source]}: run `make notebooks` "
+                        "(.venv/bin/python -m tools.notebooks) before building")
+            continue
+        # The one place a page is pointed at its executed copy. The page keeps its source's
+        # name (nav, links and "Edit this page" use it); mkdocs-jupyter's wrapper of the file
+        # reads abs_src_path, which mkdocs would otherwise compute from that name.
+        page.abs_src_path = str(notebooks.EXECUTED / f"{source.stem}.ipynb")
+        state["sources"][page.src_uri] = source
     return files
-
-
-@event_priority(100)  # before mkdocs-jupyter decides whether and what to render
-def on_pre_page(page, config, files):
-    source = state["sources"].get(page.file.src_uri)
-    if source is not None:
-        try:
-            # mkdocs-jupyter's wrapper of the file computes its own path: point it here too.
-            page.file.abs_src_path = str(state["execution"].path(source))
-        except notebooks.NotebookFailed as err:
-            raise PluginError(str(err)) from None
-    return page
 
 
 def on_page_content(html, page, config, files):
@@ -156,19 +154,11 @@ def _git_dates() -> dict[str, str]:
 
 
 def on_post_build(config):
-    if state.get("serving") and notebooks.SUPPORTED:  # an edit need not wait for torch's import
-        notebooks.Zygote.shared()
-    else:
+    if not state.get("serving"):  # `mkdocs serve` keeps KaTeX's process for the next rebuild
         state["typesetter"].close()
-    notebook_cache.prune(set(p.parent for p in state["execution"].targets.values()))
     base_path = urlsplit(config.site_url or "/").path.rstrip("/") + "/"
     for broken in check_links.broken_links(Path(config.site_dir), base_path):
         log.warning(f"broken link: {broken}")
-
-
-def on_build_error(error):
-    if "execution" in state:
-        state["execution"].cancel()
 
 
 def on_shutdown():
