@@ -1,9 +1,10 @@
 r"""Activations, each one value and its derivative side by side, in one registry.
 
-An element-wise activation maps a pre-activation $s$ to $z = a(s)$ entry by entry, so its
-Jacobian $\partial z / \partial s = \diag(a'(s))$ is diagonal and backprop never
-forms it: it multiplies the upstream gradient by $a'(s)$ entry by entry. An activation that
-mixes the entries of a row (softmax, `mlp.softmax`) brings its own vector-Jacobian product.
+An element-wise activation $a$ maps its argument $u$ (a pre-activation, $z_1$ or $z_3$) to
+$a(u)$ entry by entry, so its Jacobian $\diag(a'(u))$ is diagonal and backprop never forms
+it: it multiplies the upstream gradient by $a'(u)$ entry by entry, a tensor of $u$'s shape.
+An activation that mixes the entries of a row (softmax, `mlp.softmax`) has no such derivative;
+it brings its own vector-Jacobian product instead.
 
 `ACTIVATIONS` is the single registry; `MLP`, `DeepMLP`, the autograd twin (`mlp.twin`), the
 tests and the site iterate over it. A new activation is one call, plus its SymPy entry
@@ -11,8 +12,8 @@ tests and the site iterate over it. A new activation is one call, plus its SymPy
 
 ```python
 register_activation(Activation(
-    "softsign", lambda s: s / (1 + s.abs()), lambda s: (1 + s.abs()) ** -2,
-    r"\frac{s}{1 + |s|}", r"\frac{1}{(1 + |s|)^2}", torch_module="Softsign"))
+    "softsign", lambda u: u / (1 + u.abs()), lambda u: (1 + u.abs()) ** -2,
+    r"\frac{u}{1 + |u|}", r"\frac{1}{(1 + |u|)^2}", torch_module="Softsign"))
 ```
 """
 
@@ -31,56 +32,60 @@ class Activation:
 
     Attributes:
         name: the key in `ACTIVATIONS`, as `MLP` takes it (`f_function`, `g_function`).
-        forward: $s \mapsto a(s)$, (N, K) to (N, K).
-        derivative: $s \mapsto a'(s)$, taken at the pre-activation $s$ (never at the output):
-            (N, K) to (N, K) for an element-wise $a$; for one that is not, the Jacobian of
-            each row, (N, K) to (N, K, K).
-        formula: $a(s)$ in LaTeX.
-        derivative_formula: $a'(s)$ in LaTeX.
-        derivative_from_output: optional $z \mapsto a'(s)$ written through the forward's output
-            $z = a(s)$, which backward has cached, so it need not recompute $a(s)$. It must
-            equal `derivative(s)`; the tests check that for every entry.
+        forward: $u \mapsto a(u)$, (N, K) to (N, K).
+        derivative: $u \mapsto a'(u)$ entry by entry, taken at the argument $u$ (never at the
+            output), of $u$'s shape; None for an activation that is not element-wise.
+        formula: $a(u)$ in LaTeX.
+        derivative_formula: $a'(u)$ in LaTeX.
+        derivative_from_output: optional $a(u) \mapsto a'(u)$, $a'$ written through the
+            forward's output, which backward has cached, so it need not recompute $a(u)$. It
+            must equal `derivative(u)`, shape included; the tests check that for every entry.
         torch_module: the name of torch's own module for $a$ in `torch.nn` (``"Tanh"``), which
             the autograd twin uses; None lets autograd differentiate `forward` instead.
         torch_args: the arguments that module takes, e.g. the slope of `nn.LeakyReLU`.
         course: whether the homework's course has it, and so `mlp-check` grades it.
         vector_jacobian_product: for an activation that is not element-wise,
-            $(\partial J/\partial z, s, z) \mapsto \partial J/\partial s$ without forming the
-            Jacobian; None for an element-wise one.
+            $(\partial J/\partial a, u, a(u)) \mapsto \partial J/\partial u$ without forming
+            the Jacobian; None for an element-wise one.
     """
 
     name: str
     forward: Callable[[Tensor], Tensor]
-    derivative: Callable[[Tensor], Tensor]
+    derivative: Callable[[Tensor], Tensor] | None
     formula: str
     derivative_formula: str
-    derivative_from_output: Callable[[Tensor], Tensor | float] | None = None
+    derivative_from_output: Callable[[Tensor], Tensor] | None = None
     torch_module: str | None = None
     torch_args: tuple = ()
     course: bool = False
     vector_jacobian_product: Callable[[Tensor, Tensor, Tensor], Tensor] | None = None
 
+    def __post_init__(self) -> None:
+        if (self.derivative is None) == (self.vector_jacobian_product is None):
+            raise ValueError(f"activation {self.name!r} needs exactly one of derivative "
+                             f"(element-wise) and vector_jacobian_product (row-mixing)")
+
     @property
     def elementwise(self) -> bool:
-        """Whether $z_{nk}$ depends on $s_{nk}$ only, so that the Jacobian is diagonal."""
+        """Whether entry $(p, k)$ of $a(u)$ depends on $u_{pk}$ only: a diagonal Jacobian."""
         return self.vector_jacobian_product is None
 
-    def backward(self, grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-        r"""$\partial J/\partial s$: $\partial J/\partial z \odot a'(s)$ when element-wise.
+    def backward(self, grad_output: Tensor, u: Tensor, out: Tensor) -> Tensor:
+        r"""$\partial J/\partial u = \partial J/\partial a \had a'(u)$ when element-wise.
 
         Args:
-            grad_output: $\partial J/\partial z$, same shape as `s`.
-            s: the pre-activation the forward pass saw.
-            z: the forward pass's output $a(s)$.
+            grad_output: $\partial J/\partial a$, the gradient at the output, (N, K).
+            u: the argument the forward pass saw, (N, K).
+            out: the forward pass's output $a(u)$, (N, K).
 
         Returns:
-            $\partial J/\partial s$, same shape as `s`.
+            $\partial J/\partial u$, (N, K).
         """
-        if self.vector_jacobian_product is not None:
-            return self.vector_jacobian_product(grad_output, s, z)
-        if self.derivative_from_output is None:
-            return grad_output * self.derivative(s)
-        return grad_output * self.derivative_from_output(z)
+        if not self.elementwise:
+            return self.vector_jacobian_product(grad_output, u, out)
+        if self.derivative_from_output is not None:
+            return grad_output * self.derivative_from_output(out)
+        return grad_output * self.derivative(u)
 
 
 ACTIVATIONS: dict[str, Activation] = {}
@@ -105,25 +110,23 @@ def unregister_activation(name: str) -> Activation:
     return ACTIVATIONS.pop(name)
 
 
-def _relu_derivative(s: Tensor) -> Tensor:
-    # 1[s > 0], so ReLU'(0) = 0: torch's convention (its ReLU passes gradient only where s > 0).
-    # Written into a tensor of s's dtype directly: a bool mask and a cast cost ~7x as much on
-    # this CPU build (benchmarks/README.md).
-    return torch.gt(s, 0, out=torch.empty_like(s))
+def _relu_derivative(u: Tensor) -> Tensor:
+    # 1[u > 0], so ReLU'(0) = 0: torch's convention (its ReLU passes gradient only where u > 0).
+    return (u > 0).to(u.dtype)
 
 
-def _sigmoid_derivative(s: Tensor) -> Tensor:
-    sig = torch.sigmoid(s)
+def _sigmoid_derivative(u: Tensor) -> Tensor:
+    sig = torch.sigmoid(u)
     return sig * (1 - sig)
 
 
-def _sigmoid_derivative_from_output(z: Tensor) -> Tensor:
-    # sigma'(s) = sigma(s)(1 - sigma(s)) = z(1 - z), from the cached output z = sigma(s).
-    return (1 - z).mul_(z)
+def _sigmoid_derivative_from_output(out: Tensor) -> Tensor:
+    # sigma'(u) = sigma(u) (1 - sigma(u)), from the cached output sigma(u).
+    return out * (1 - out)
 
 
-def _identity(s: Tensor) -> Tensor:
-    return s
+def _identity(u: Tensor) -> Tensor:
+    return u
 
 
 for _entry in (
@@ -133,8 +136,8 @@ for _entry in (
                r"\sigma(s) = \frac{1}{1 + e^{-s}}", r"\sigma(s)\,(1 - \sigma(s))",
                derivative_from_output=_sigmoid_derivative_from_output,
                torch_module="Sigmoid", course=True),
-    Activation("identity", _identity, torch.ones_like, r"s", r"1",
-               derivative_from_output=lambda z: 1, torch_module="Identity", course=True),
+    Activation("identity", _identity, torch.ones_like, r"s", r"1", torch_module="Identity",
+               course=True),
 ):
     register_activation(_entry)
 

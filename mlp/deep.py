@@ -81,7 +81,9 @@ class DeepMLP(Network):
         for layer in range(L, 0, -1):
             # dJdz is dJ/dz{2l-1}; the layer's input is z{2l-2} (x for the first layer).
             layer_input = c["x"] if layer == 1 else c[f"z{2 * layer - 2}"]
-            dJdinput = linear_backward(dJdz, layer_input, p[f"W{layer}"], g[f"dJdW{layer}"],
-                                       g[f"dJdb{layer}"], input_grad=layer > 1)
+            dJdinput, dJdW, dJdb = linear_backward(dJdz, layer_input, p[f"W{layer}"],
+                                                   input_grad=layer > 1)
+            g[f"dJdW{layer}"] += dJdW
+            g[f"dJdb{layer}"] += dJdb
             if layer > 1:  # dJ/dz{2l-3} = dJ/dz{2l-2} * f'(z{2l-3})
                 dJdz = self.f.backward(dJdinput, c[f"z{2 * layer - 3}"], layer_input)

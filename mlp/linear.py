@@ -1,8 +1,8 @@
-r"""The affine layer $s = x W^\top + b$ on a batch, forward and backward side by side.
+r"""The affine layer on a batch, forward and backward side by side.
 
-The single-sample math writes $s = W x + b$ for column vectors; a batch stacks samples as rows,
-so the same map reads $s = x W^\top + b$ with $x$ (N, in), $W$ (out, in) as `nn.Linear` stores
-it, $b$ (out,) broadcast over the rows, and $s$ (N, out).
+One sample, a column $x$, maps to $z = W x + b$. A batch stacks the samples as rows, $X$ (N, in),
+so the same map reads $Z = X W\T + \ones_N b\T$, with $W$ (out, in) as `nn.Linear` stores it,
+$b$ (out,) added to every row, and $Z$ (N, out).
 """
 
 from __future__ import annotations
@@ -12,38 +12,38 @@ from torch import Tensor
 
 
 def linear_forward(x: Tensor, W: Tensor, b: Tensor) -> Tensor:
-    r"""$s = x W^\top + b$.
+    r"""$Z = X W\T + \ones_N b\T$.
 
     Args:
-        x: (N, in). W: (out, in). b: (out,).
+        x: $X$, (N, in). W: (out, in). b: (out,).
 
     Returns:
-        s: (N, out).
+        $Z$, (N, out).
     """
     return torch.addmm(b, x, W.T)
 
 
-def linear_backward(grad_output: Tensor, x: Tensor, W: Tensor, grad_weight: Tensor,
-                    grad_bias: Tensor, *, input_grad: bool = True) -> Tensor | None:
-    r"""Add the gradients of W and b in place; return the gradient of x.
+def linear_backward(grad_output: Tensor, x: Tensor, W: Tensor, *,
+                    input_grad: bool = True) -> tuple[Tensor | None, Tensor, Tensor]:
+    r"""The gradients of the layer's input, weight and bias, from the gradient of its output.
 
-    With $\delta = \partial J/\partial s$ (`grad_output`):
+    With $\Delta = \nabla_Z J$ (`grad_output`), each in the shape of what it differentiates:
 
-    $$\frac{\partial J}{\partial W} \mathrel{+}= \delta^\top x, \quad
-    \frac{\partial J}{\partial b} \mathrel{+}= \mathbf{1}^\top \delta, \quad
-    \frac{\partial J}{\partial x} = \delta W.$$
+    $$\nabla_X J = \Delta W, \qquad \nabla_W J = \Delta\T X, \qquad
+    \nabla_b J = \Delta\T \ones_N.$$
 
     Args:
-        grad_output: $\delta$, (N, out).
-        x: the layer's input, (N, in).
+        grad_output: $\Delta$, (N, out).
+        x: the layer's input $X$, (N, in).
         W: (out, in).
-        grad_weight: (out, in), added to in place, as autograd accumulates.
-        grad_bias: (out,), added to in place.
-        input_grad: whether to compute $\partial J/\partial x$; the first layer skips it.
+        input_grad: whether to compute $\nabla_X J$; the first layer's input is data, so it
+            skips that product.
 
     Returns:
-        $\partial J/\partial x$, (N, in), or None when `input_grad` is false.
+        `(grad_input, grad_weight, grad_bias)`: (N, in) or None when `input_grad` is false,
+        (out, in), (out,). The caller adds the last two into its gradients.
     """
-    grad_weight.addmm_(grad_output.T, x)
-    grad_bias.add_(grad_output.sum(0))
-    return grad_output @ W if input_grad else None
+    grad_input = grad_output @ W if input_grad else None
+    grad_weight = grad_output.T @ x
+    grad_bias = grad_output.sum(dim=0)
+    return grad_input, grad_weight, grad_bias

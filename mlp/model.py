@@ -11,7 +11,7 @@ each row the single-sample math transposed. The code's tensors are these, keyed 
 `x`, `z1`, `z2`, `z3`, `y_hat`. The backward pass, with $\Delta_3 = \nabla_{Z_3} J$ (N, K) and
 $\Delta_1 = \nabla_{Z_1} J$ (N, m), the code's `dJdz3` and `dJdz1`:
 
-$$\Delta_3 = \nabla_{\hat Y} J \had g'(Z_3), \quad
+$$\Delta_3 = \nabla_{\hat Y} J \had g'(Z_3) \ (\text{element-wise } g), \quad
 \nabla_{W^{(2)}} J = \Delta_3\T Z_2, \quad
 \nabla_{b^{(2)}} J = \Delta_3\T \ones_N,$$
 
@@ -100,7 +100,12 @@ class MLP(Network):
         c, p, g = self.cache, self.parameters, self.grads
 
         dJdz3 = self.g.backward(dJdy_hat, c["z3"], c["y_hat"])  # (N, K)
-        dJdz2 = linear_backward(dJdz3, c["z2"], p["W2"], g["dJdW2"], g["dJdb2"])  # (N, m)
+        dJdz2, dJdW2, dJdb2 = linear_backward(dJdz3, c["z2"], p["W2"])  # (N, m), (K, m), (K,)
         dJdz1 = self.f.backward(dJdz2, c["z1"], c["z2"])        # (N, m)
         # dJ/dx is not needed: x is data, not a parameter, so skip that product.
-        linear_backward(dJdz1, c["x"], p["W1"], g["dJdW1"], g["dJdb1"], input_grad=False)
+        _, dJdW1, dJdb1 = linear_backward(dJdz1, c["x"], p["W1"], input_grad=False)
+        # Added, not assigned: gradients accumulate over backward calls, as autograd's do.
+        g["dJdW1"] += dJdW1
+        g["dJdb1"] += dJdb1
+        g["dJdW2"] += dJdW2
+        g["dJdb2"] += dJdb2

@@ -1,19 +1,19 @@
 r"""Softmax, the one activation here that is not element-wise, and the registry entry for it.
 
-Each row of a batch maps to probabilities; for one row, as a column $s \in \mathbb{R}^K$,
-$z = \operatorname{softmax}(s)$, $z_k = e^{s_k} / \sum_j e^{s_j}$. Every $z_k$ depends on every
-$s_j$, so the Jacobian of a row is the full, symmetric $K \times K$ matrix
+Each row of a batch maps to probabilities; for one row, as a column $u \in \mathbb{R}^K$,
+$a = \operatorname{softmax}(u)$, $a_k = e^{u_k} / \sum_j e^{u_j}$. Every $a_k$ depends on every
+$u_j$, so the Jacobian of a row is the full, symmetric $K \times K$ matrix
 
-$$\frac{\partial z}{\partial s} = \diag(z) - z z\T,$$
+$$\frac{\partial a}{\partial u} = \diag(a) - a a\T,$$
 
-and backprop's product with the upstream $g = \partial J/\partial z$ is
+and backprop's product with the upstream gradient $v = \nabla_a J$ is
 
-$$\left(\diag(z) - z z\T\right) g = z \had \left(g - (z\T g)\,\ones\right):$$
+$$\left(\diag(a) - a a\T\right) v = a \had \left(v - (a\T v)\,\ones_K\right):$$
 
-one dot product per row instead of a $K \times K$ matrix. For the batch, rows (N, K):
-$z \had (g - (g \had z)\,\ones \ones\T)$, which `softmax_vector_jacobian_product` computes;
-`derivative` forms the Jacobians, for the tests and the site only. `derivations.softmax`
-proves both.
+one dot product per row instead of a $K \times K$ matrix. For the batch, rows (N, K), that is
+`softmax_vector_jacobian_product`, the registry entry's own product: the entry has no
+element-wise `derivative`. `softmax_jacobian` forms the Jacobians, for the tests and the site
+only. `derivations.softmax` proves both.
 """
 
 from __future__ import annotations
@@ -24,36 +24,37 @@ from torch import Tensor
 from .activations import Activation, register_activation
 
 
-def softmax(s: Tensor) -> Tensor:
-    r"""$z_{nk} = e^{s_{nk}} / \sum_j e^{s_{nj}}$ along each row. s: (N, K); returns (N, K)."""
-    return torch.softmax(s, dim=-1)
+def softmax(u: Tensor) -> Tensor:
+    r"""$a_{pk} = e^{u_{pk}} / \sum_j e^{u_{pj}}$ along each row. u: (N, K); returns (N, K)."""
+    return torch.softmax(u, dim=-1)
 
 
-def softmax_jacobian(s: Tensor) -> Tensor:
-    r"""$\diag(z_n) - z_n z_n\T$ for each row $z_n$ of softmax(s): (N, K, K).
+def softmax_jacobian(u: Tensor) -> Tensor:
+    r"""$\diag(a_p) - a_p a_p\T$ for each row $a_p$ of softmax(u): (N, K, K).
 
     $N K^2$ numbers: backprop never forms them (`softmax_vector_jacobian_product`)."""
-    z = softmax(s)
-    return torch.diag_embed(z) - z.unsqueeze(-1) * z.unsqueeze(-2)
+    a = softmax(u)
+    return torch.diag_embed(a) - a.unsqueeze(-1) * a.unsqueeze(-2)
 
 
-def softmax_vector_jacobian_product(grad_output: Tensor, s: Tensor, z: Tensor) -> Tensor:
-    r"""$\partial J/\partial s = z \had (g - (g \had z)\,\ones\ones\T)$, g = `grad_output`.
+def softmax_vector_jacobian_product(grad_output: Tensor, u: Tensor, out: Tensor) -> Tensor:
+    r"""$\nabla_u J = a \had (v - (v \had a)\,\ones_K \ones_K\T)$, row by row.
 
     Args:
-        grad_output: $g = \partial J/\partial z$, (N, K).
-        s: the pre-activation, (N, K); unused, as $z$ holds all the Jacobian needs.
-        z: softmax(s), (N, K), cached by forward.
+        grad_output: $v = \nabla_a J$, (N, K).
+        u: the argument, (N, K); unused, as $a$ holds all the Jacobian needs.
+        out: $a$ = softmax(u), (N, K), cached by forward.
 
     Returns:
-        (N, K), each row $g_n (\diag(z_n) - z_n z_n\T)$: $O(NK)$ work, not $O(NK^2)$.
+        (N, K), each row $v_p (\diag(a_p) - a_p a_p\T)$: $O(NK)$ work, not $O(NK^2)$.
     """
-    return z * (grad_output - (grad_output * z).sum(dim=-1, keepdim=True))
+    row_dot = (grad_output * out).sum(dim=-1, keepdim=True)  # a_p^T v_p, (N, 1)
+    return out * (grad_output - row_dot)
 
 
 SOFTMAX = register_activation(Activation(
-    "softmax", softmax, softmax_jacobian,
-    r"\operatorname{softmax}(s)_k = \frac{e^{s_k}}{\sum_j e^{s_j}}",
-    r"\diag(z) - z z\T", torch_module="Softmax", torch_args=(-1,),
+    "softmax", softmax, None,
+    r"\operatorname{softmax}(u)_k = \frac{e^{u_k}}{\sum_j e^{u_j}}",
+    r"\diag(a) - a a\T", torch_module="Softmax", torch_args=(-1,),
     vector_jacobian_product=softmax_vector_jacobian_product))
-"""The registry's entry: $z$ along the last dimension, each row of a batch on its own."""
+"""The registry's entry: softmax along the last dimension, each row of a batch on its own."""

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlp import ACTIVATIONS, Activation
+from mlp.softmax import softmax_jacobian
 
 from .reference import TORCH_ACTIVATIONS, derivative_at_output, torch_activation
 from .strategies import ACTIVATION_NAMES, DTYPES, PROPERTY, away_from_zero, float_tensors, sizes
@@ -46,9 +47,13 @@ def autograd_jacobians(name: str, s: torch.Tensor) -> torch.Tensor:
     return torch.func.vmap(torch.func.jacrev(module))(s)
 
 
+# The Jacobians of the row-mixing activations, formed in full; backprop never forms them.
+ROW_JACOBIANS = {"softmax": softmax_jacobian}
+
+
 def jacobians(a: Activation, s: torch.Tensor) -> torch.Tensor:
-    """(N, K, K) from the registry's `derivative`: diag(a'(s)) per row when element-wise."""
-    return torch.diag_embed(a.derivative(s)) if a.elementwise else a.derivative(s)
+    """(N, K, K) written out: diag(a'(s)) per row when element-wise, else the entry's own."""
+    return torch.diag_embed(a.derivative(s)) if a.elementwise else ROW_JACOBIANS[a.name](s)
 
 
 def matches_autograd(activation: Activation, name: str, s, grad_output) -> bool:
@@ -95,6 +100,30 @@ def test_backward_is_grad_output_times_the_jacobian(name, dtype, generator):
     torch.testing.assert_close(grad_input, by_jacobian, **close)
     if a.elementwise:
         torch.testing.assert_close(grad_input, grad_output * a.derivative(s), **close)
+
+
+@pytest.mark.parametrize("name", ACTIVATION_NAMES)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_an_elementwise_derivative_has_the_shape_of_its_argument(name, dtype, generator):
+    a = ACTIVATIONS[name]
+    if not a.elementwise:  # a row-mixing entry has its product and no element-wise derivative
+        assert a.derivative is None and a.vector_jacobian_product is not None
+        return
+    for shape in [(5, 4), (1, 1), (3,), ()]:
+        s = torch.randn(shape, dtype=dtype, generator=generator)
+        for local in (a.derivative(s),
+                      *([a.derivative_from_output(a.forward(s))]
+                        if a.derivative_from_output is not None else [])):
+            assert isinstance(local, torch.Tensor), f"{name}: {type(local).__name__}"
+            assert local.shape == s.shape and local.dtype == dtype, (name, shape)
+
+
+def test_an_entry_needs_exactly_one_of_derivative_and_product():
+    with pytest.raises(ValueError, match="exactly one of derivative"):
+        Activation("neither", torch.relu, None, "", "")
+    with pytest.raises(ValueError, match="exactly one of derivative"):
+        Activation("both", torch.relu, torch.ones_like, "", "",
+                   vector_jacobian_product=lambda v, u, out: v)
 
 
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)
@@ -162,5 +191,4 @@ def test_an_entry_with_only_its_derivative_backprops_through_it(generator):
 def test_derivative_from_output_equals_the_derivative(name, generator):
     a = ACTIVATIONS[name]
     s = torch.randn(6, 5, dtype=torch.float64, generator=generator) * 4
-    local = torch.as_tensor(a.derivative_from_output(a.forward(s)), dtype=s.dtype)
-    torch.testing.assert_close(local.expand_as(s), a.derivative(s), **CLOSE)
+    torch.testing.assert_close(a.derivative_from_output(a.forward(s)), a.derivative(s), **CLOSE)

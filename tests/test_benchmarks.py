@@ -110,7 +110,12 @@ def _run(size: Size, threads: int, ratio: float) -> dict:
 def test_targets_judge_the_worst_median_and_skip_missing_sizes():
     runs = [_run(targets.HOMEWORK, 1, 0.5), _run(targets.MID, 1, 1.2),
             _run(targets.HOMEWORK, 4, 0.65)]
-    rows = {(r["target"], r["threads"]): r for r in targets.evaluate(runs)}
+    judged = (targets.Target("any size", "mlp/autograd", 1.05, None),
+              targets.Target("small", "mlp/autograd", 0.6, targets.HOMEWORK),
+              targets.Target("small, one thread", "mlp/autograd", 0.7, targets.HOMEWORK,
+                             threads=1),
+              targets.Target("wide", "mlp/floor", 1.1, targets.WIDE))
+    rows = {(r["target"], r["threads"]): r for r in targets.evaluate(runs, judged)}
     every = rows[("mlp/autograd <= 1.05 at every size", 1)]
     assert (every["value"], every["at"], every["met"]) == (1.2, targets.MID.label, False)
     assert every["cpu_value"] == 0.6  # CPU time is reported, not judged
@@ -118,6 +123,13 @@ def test_targets_judge_the_worst_median_and_skip_missing_sizes():
     assert not rows[("mlp/autograd <= 0.6 at (10, 2->20->5)", 4)]["met"]
     assert ("mlp/autograd <= 0.7 at (10, 2->20->5)", 4) not in rows  # judged at one thread
     assert not any(r["at"] == targets.WIDE.label for r in rows.values())  # no 1024 run
+
+
+def test_the_targets_are_the_mid_size_bound_and_the_floor():
+    assert [t.text() for t in targets.TARGETS] == [
+        "mlp/autograd <= 1.05 at (256, 512->512->512)",
+        "mlp/floor <= 1.1 at (1024, 1024->1024->1024)"]
+    assert targets.TARGETS[0].threads == 1
 
 
 def test_committed_results_follow_the_schema_the_page_reads():

@@ -10,20 +10,21 @@ from torch import nn
 
 import mlp
 from derivations import activations as symbolic
-from derivations import catalogue, network
+from derivations import network
 from derivations import torch_bridge as tb
 from derivations.configurations import configurations
 from mlp.deep import DeepMLP
 from mlp.twin import TORCH_ACTIVATIONS, autograd_run, make_twin
+from pages import catalogue
 
 from .reference import assert_rel_close
 
 F64 = torch.float64
 NUMERIC = mlp.Activation(
-    "softsign", lambda s: s / (1 + s.abs()), lambda s: (1 + s.abs()) ** -2,
-    r"\frac{s}{1 + |s|}", r"\frac{1}{(1 + |s|)^2}", torch_module="Softsign")
+    "softsign", lambda u: u / (1 + u.abs()), lambda u: (1 + u.abs()) ** -2,
+    r"\frac{u}{1 + |u|}", r"\frac{1}{(1 + |u|)^2}", torch_module="Softsign")
 SYMBOLIC = symbolic.SymbolicActivation(
-    "softsign", r"\operatorname{softsign}", symbolic.s / (1 + sp.Abs(symbolic.s)),
+    "softsign", r"\operatorname{softsign}", symbolic.u / (1 + sp.Abs(symbolic.u)),
     sp.Interval.open(-1, 1))
 
 
@@ -88,7 +89,7 @@ def test_the_activations_table_has_its_row(softsign):
     assert list(rows)[-1] == "softsign"
     assert row.interval == r"\left(-1, 1\right)"
     assert row.bound.value == 1.0 and row.bound.exact  # softsign'(0) = 1, its largest
-    assert r"\operatorname{softsign}'(s)" in row.derivative
+    assert r"\operatorname{softsign}'\left(u\right)" in row.derivative
     assert "`softsign`" in catalogue.markdown([row])
 
 

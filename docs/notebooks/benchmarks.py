@@ -171,24 +171,26 @@ for threads in thread_counts:
 # above, at the time of writing; benchmarks/README.md has the details):
 #
 # - **The ReLU backward is the mask multiply, written plainly.** `mlp` computes
-#   `grad_output * relu'(s)` with `relu'(s) = 1[s > 0]` written straight into a tensor of s's
-#   dtype (`torch.gt(s, 0, out=...)`): about 40 µs at (256, 512) on one thread, against 25 µs
-#   for `threshold_backward`, the fused kernel autograd runs. A bool mask `s > 0` and a
-#   multiply take about 170 µs there, and `torch.where(s > 0, grad, 0.0)` about 520 µs: on this
-#   build a comparison into a bool tensor is slow. The sigmoid's is `grad_output * z(1 - z)`
-#   from the cached output, in two passes.
+#   `grad_output * relu'(z1)` with `relu'(u) = (u > 0).to(u.dtype)`, as the site derives it.
+#   Faster forms exist on this build (writing the mask straight into a float tensor with
+#   `torch.gt(u, 0, out=...)`, or autograd's fused `threshold_backward`), and each hides the
+#   derivative; the plain one costs a fraction of one matrix product at (256, 512). The
+#   sigmoid's is `grad_output * out * (1 - out)` from the cached output.
 # - **Zeroing the four gradients** costs about 1% of a step at (256, 512→512→512) and at 1024
-#   wide, and the homework's API asks for it.
-# - **A one-pass MSE** (`torch.dot(diff, diff) / n` for `diff.square().mean()`) moved the step by
-#   less than its spread (0.99 and 1.03 of the current step), and changed J in its last bits,
+#   wide, and the homework's API asks for it. `linear_backward` returns each gradient, and
+#   `backward` adds it into `grads`, as autograd accumulates.
+# - **A one-pass MSE** (`torch.dot(diff, diff) / n` for a mean of squares) moved the step by
+#   less than its spread (0.99 and 1.03 of the plain step), and changed J in its last bits,
 #   while the site shows `J == F.mse_loss(y_hat, y)` exactly; `mse_loss` keeps the mean.
-# - **The argument checks** read shapes, dtypes and devices only: about 15 µs a step, which
-#   matters only at the homework's size, where `mlp` is well under its target anyway.
+# - **The argument checks** read shapes, dtypes, layouts and devices, and check once that x is
+#   finite: a few tens of µs a step, which matters only at the homework's size, where no
+#   target is set.
 # - **Counting the ops over the large tensors** (torch.profiler at (512, 1024→1024→1024)): a
-#   step of `mlp` runs 15, the five products and ten others; autograd runs 11. The four extra
-#   are zeroing the two weight gradients, and the MSE in four ops (subtract, square, mean,
-#   scale) where torch has two fused kernels (`mse_loss`, `mse_loss_backward`). At one thread
-#   they cost a few percent of a step.
+#   step of `mlp` runs the five products and a dozen element-wise ops; autograd runs 11 in all.
+#   The extra ones are zeroing the gradients and adding the returned ones into them, ReLU's
+#   mask and its cast, and the MSE in plain ops (subtract, square, mean, scale) where torch has
+#   two fused kernels (`mse_loss`, `mse_loss_backward`). At one thread they cost a few percent
+#   of a step.
 # - **With all threads on a shared 2-core machine**, an op split over two threads waits for a
 #   core that another process holds, so each op costs about the same whatever its size, and the
 #   ratios follow the op counts more than the work: compare the all-threads times with the
