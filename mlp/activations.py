@@ -8,12 +8,13 @@ it brings its own vector-Jacobian product instead.
 
 `ACTIVATIONS` is the single registry; `MLP`, `DeepMLP`, the autograd twin (`mlp.twin`), the
 tests and the site iterate over it. A new activation is one call, plus its SymPy entry
-(`derivations.activations.register`):
+(`derivations.activations.register`), which is where its formula lives: the site prints every
+formula from there, so none is typed here.
 
 ```python
 register_activation(Activation(
     "softsign", lambda u: u / (1 + u.abs()), lambda u: (1 + u.abs()) ** -2,
-    r"\frac{u}{1 + |u|}", r"\frac{1}{(1 + |u|)^2}", torch_module="Softsign"))
+    torch_module="Softsign"))
 ```
 """
 
@@ -28,15 +29,16 @@ from torch import Tensor
 
 @dataclass(frozen=True)
 class Activation:
-    r"""One activation $a$: its value, its derivative, their formulas, its torch counterpart.
+    r"""One activation $a$: its value, its derivative, its torch counterpart.
+
+    Its formulas are not here: `derivations.activations` holds $a$ as a SymPy expression, from
+    which the site prints $a(u)$ and $a'(u)$ (`derivations.latex.tex`).
 
     Attributes:
         name: the key in `ACTIVATIONS`, as `MLP` takes it (`f_function`, `g_function`).
         forward: $u \mapsto a(u)$, (N, K) to (N, K).
         derivative: $u \mapsto a'(u)$ entry by entry, taken at the argument $u$ (never at the
             output), of $u$'s shape; None for an activation that is not element-wise.
-        formula: $a(u)$ in LaTeX.
-        derivative_formula: $a'(u)$ in LaTeX.
         derivative_from_output: optional $a(u) \mapsto a'(u)$, $a'$ written through the
             forward's output, which backward has cached, so it need not recompute $a(u)$. It
             must equal `derivative(u)`, shape included; the tests check that for every entry.
@@ -52,8 +54,6 @@ class Activation:
     name: str
     forward: Callable[[Tensor], Tensor]
     derivative: Callable[[Tensor], Tensor] | None
-    formula: str
-    derivative_formula: str
     derivative_from_output: Callable[[Tensor], Tensor] | None = None
     torch_module: str | None = None
     torch_args: tuple = ()
@@ -130,14 +130,11 @@ def _identity(u: Tensor) -> Tensor:
 
 
 for _entry in (
-    Activation("relu", torch.relu, _relu_derivative, r"(s)^+ = \max(0, s)", r"\mathbb{1}[s > 0]",
-               torch_module="ReLU", course=True),
+    Activation("relu", torch.relu, _relu_derivative, torch_module="ReLU", course=True),
     Activation("sigmoid", torch.sigmoid, _sigmoid_derivative,
-               r"\sigma(s) = \frac{1}{1 + e^{-s}}", r"\sigma(s)\,(1 - \sigma(s))",
                derivative_from_output=_sigmoid_derivative_from_output,
                torch_module="Sigmoid", course=True),
-    Activation("identity", _identity, torch.ones_like, r"s", r"1", torch_module="Identity",
-               course=True),
+    Activation("identity", _identity, torch.ones_like, torch_module="Identity", course=True),
 ):
     register_activation(_entry)
 

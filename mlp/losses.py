@@ -41,8 +41,8 @@ def _check_pair(y: object, y_hat: object) -> tuple[Tensor, Tensor]:
 def mse_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     r"""Mean squared error, equal to `F.mse_loss(y_hat, y)`.
 
-    $$J = \frac{1}{NK} \sum_{n,k} (\hat y_{nk} - y_{nk})^2, \qquad
-    \frac{\partial J}{\partial \hat y} = \frac{2}{NK} (\hat y - y)$$
+    $$J = \frac{1}{NK} \sum_{p,k} (\hat Y_{pk} - Y_{pk})^2, \qquad
+    \nabla_{\hat Y} J = \frac{2}{NK} (\hat Y - Y)$$
 
     Args:
         y: targets, shape (N, K).
@@ -61,13 +61,13 @@ def mse_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
 def bce_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     r"""Binary cross-entropy, equal to `F.binary_cross_entropy(y_hat, y)`, clamps included.
 
-    $$J = -\frac{1}{NK} \sum_{n,k} \big[ y_{nk} \log \hat y_{nk}
-    + (1 - y_{nk}) \log (1 - \hat y_{nk}) \big], \qquad
-    \frac{\partial J}{\partial \hat y} = \frac{1}{NK}
-    \frac{\hat y - y}{\max(\hat y (1 - \hat y), 10^{-12})}$$
+    $$J = -\frac{1}{NK} \sum_{p,k} \big[ Y_{pk} \log \hat Y_{pk}
+    + (1 - Y_{pk}) \log (1 - \hat Y_{pk}) \big], \qquad
+    (\nabla_{\hat Y} J)_{pk} = \frac{1}{NK}
+    \frac{\hat Y_{pk} - Y_{pk}}{\max(\hat Y_{pk} (1 - \hat Y_{pk}), 10^{-12})}$$
 
-    Each log is clamped at $-100$ as torch does, so $J$ is finite at $\hat y \in \{0, 1\}$; the
-    $10^{-12}$ is float32's nearest value, `GRAD_EPS`, as in torch, for float64 inputs too.
+    Each log is clamped at $-100$ as torch does, so $J$ is finite where $\hat Y_{pk} \in \{0, 1\}$;
+    the $10^{-12}$ is float32's nearest value, `GRAD_EPS`, as in torch, for float64 inputs too.
 
     Args:
         y: targets in [0, 1], shape (N, K).
@@ -89,15 +89,15 @@ def bce_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def cross_entropy_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
-    r"""Cross-entropy of probability rows; with $\hat y$ = softmax(s) it equals
-    `nn.CrossEntropyLoss()(s, y)`, torch's loss on the logits $s$.
+    r"""Cross-entropy of probability rows; with $\hat Y = \operatorname{softmax}(Z_3)$ it equals
+    `nn.CrossEntropyLoss()(z3, y)`, torch's loss on the logits $Z_3$.
 
-    $$J = -\frac{1}{N} \sum_{n,k} y_{nk} \log \hat y_{nk}, \qquad
-    \frac{\partial J}{\partial \hat y_{nk}} = -\frac{1}{N} \frac{y_{nk}}{\hat y_{nk}}$$
+    $$J = -\frac{1}{N} \sum_{p,k} Y_{pk} \log \hat Y_{pk}, \qquad
+    (\nabla_{\hat Y} J)_{pk} = -\frac{1}{N} \frac{Y_{pk}}{\hat Y_{pk}}$$
 
-    An entry with $y_{nk} = 0$ adds 0 to both, even where $\hat y_{nk} = 0$. Each row of
-    $\hat y$ must be a probability vector (entries in [0, 1] that sum to 1, to $\sqrt{\epsilon}$ of
-    its dtype), as softmax gives; each row of $y$ one-hot or any probabilities in [0, 1].
+    An entry with $Y_{pk} = 0$ adds 0 to both, even where $\hat Y_{pk} = 0$. Each row of
+    $\hat Y$ must be a probability vector (entries in [0, 1] that sum to 1, to $\sqrt{\epsilon}$
+    of its dtype), as softmax gives; each row of $Y$ one-hot or any probabilities in [0, 1].
 
     Args:
         y: targets, shape (N, K) (or (K,), one row).
@@ -119,12 +119,14 @@ def cross_entropy_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
 
 @dataclass(frozen=True)
 class Loss:
-    r"""One loss: its function `(y, y_hat) -> (J, dJdy_hat)`, its formula, its torch counterpart.
+    r"""One loss: its function `(y, y_hat) -> (J, dJdy_hat)` and its torch counterpart.
+
+    Its formula is not here: `derivations.losses` holds it as SymPy, from which the site prints
+    it.
 
     Attributes:
         name: the key in `LOSSES`.
         fn: the loss.
-        formula: $J$ in LaTeX.
         torch_loss: the name of torch's own loss in `torch.nn.functional`, called
             `(y_hat, y)` with mean reduction, which the autograd twin uses.
         torch_takes_log: whether that torch loss is given $\log \hat y$ rather than $\hat y$:
@@ -134,20 +136,15 @@ class Loss:
 
     name: str
     fn: Callable[[Tensor, Tensor], tuple[Tensor, Tensor]]
-    formula: str
     torch_loss: str
     torch_takes_log: bool = False
     course: bool = False
 
 
 LOSSES: dict[str, Loss] = {loss.name: loss for loss in (
-    Loss("mse", mse_loss, r"\frac{1}{NK}\sum_{n,k}(\hat y_{nk} - y_{nk})^2", "mse_loss",
-         course=True),
-    Loss("bce", bce_loss, r"-\frac{1}{NK}\sum_{n,k}\left[y_{nk}\log\hat y_{nk}"
-                          r" + (1 - y_{nk})\log(1 - \hat y_{nk})\right]",
-         "binary_cross_entropy", course=True),
-    Loss("cross_entropy", cross_entropy_loss,
-         r"-\frac{1}{N}\sum_{n,k} y_{nk}\log\hat y_{nk}", "cross_entropy", torch_takes_log=True),
+    Loss("mse", mse_loss, "mse_loss", course=True),
+    Loss("bce", bce_loss, "binary_cross_entropy", course=True),
+    Loss("cross_entropy", cross_entropy_loss, "cross_entropy", torch_takes_log=True),
 )}
 
 COURSE_LOSSES: tuple[str, ...] = tuple(n for n, loss in LOSSES.items() if loss.course)

@@ -45,10 +45,8 @@ def leaky_relu(slope: float = 0.01) -> Activation:
     def forward(u: Tensor) -> Tensor:
         return u * derivative(u)  # u * 1 or u * slope: exactly torch's two branches
 
-    return Activation("leaky_relu", forward, derivative,
-                      rf"u \text{{ if }} u > 0, \text{{ else }} {slope:g}\, u",
-                      rf"\mathbb{{1}}[u > 0] + {slope:g}\, \mathbb{{1}}[u \le 0]",
-                      torch_module="LeakyReLU", torch_args=(slope,))
+    return Activation("leaky_relu", forward, derivative, torch_module="LeakyReLU",
+                      torch_args=(slope,))
 
 
 def _softplus(u: Tensor) -> Tensor:
@@ -80,14 +78,11 @@ def _gelu_derivative(u: Tensor) -> Tensor:
 
 
 for _entry in (
-    Activation("tanh", torch.tanh, _tanh_derivative, r"\tanh(u)", r"1 - \tanh^2(u)",
+    Activation("tanh", torch.tanh, _tanh_derivative,
                derivative_from_output=_tanh_derivative_from_output, torch_module="Tanh"),
     leaky_relu(0.01),
-    Activation("softplus", _softplus, _softplus_derivative, r"\log(1 + e^{u})", r"\sigma(u)",
-               torch_module="Softplus"),
-    Activation("silu", _silu, _silu_derivative, r"u\,\sigma(u)",
-               r"\sigma(u)\,(1 + u\,(1 - \sigma(u)))", torch_module="SiLU"),
-    Activation("gelu", _gelu, _gelu_derivative, r"u\,\Phi(u)", r"\Phi(u) + u\,\varphi(u)",
-               torch_module="GELU"),
+    Activation("softplus", _softplus, _softplus_derivative, torch_module="Softplus"),
+    Activation("silu", _silu, _silu_derivative, torch_module="SiLU"),
+    Activation("gelu", _gelu, _gelu_derivative, torch_module="GELU"),
 ):
     register_activation(_entry)

@@ -53,8 +53,6 @@ def softmax_vector_jacobian_product(grad_output: Tensor, u: Tensor, out: Tensor)
 
 
 SOFTMAX = register_activation(Activation(
-    "softmax", softmax, None,
-    r"\operatorname{softmax}(u)_k = \frac{e^{u_k}}{\sum_j e^{u_j}}",
-    r"\diag(a) - a a\T", torch_module="Softmax", torch_args=(-1,),
+    "softmax", softmax, None, torch_module="Softmax", torch_args=(-1,),
     vector_jacobian_product=softmax_vector_jacobian_product))
 """The registry's entry: softmax along the last dimension, each row of a batch on its own."""

@@ -33,8 +33,8 @@ class Elementwise(nn.Module):
         super().__init__()
         self.fn = ACTIVATIONS[name].forward
 
-    def forward(self, s: Tensor) -> Tensor:
-        return self.fn(s)
+    def forward(self, u: Tensor) -> Tensor:
+        return self.fn(u)
 
 
 def torch_activation(name: str) -> nn.Module:
@@ -48,7 +48,7 @@ def torch_loss(name: str) -> Callable[[Tensor, Tensor], Tensor]:
     r"""torch's loss for `name` (a key of `LOSSES`), called `(y_hat, y)`, mean reduction.
 
     For cross-entropy that is `F.cross_entropy(log y_hat, y)`: torch's loss on the logits
-    $\log \hat y$, equal to it on the logits $s$ of $\hat y = \operatorname{softmax}(s)$, since
+    $\log \hat Y$, equal to it on the logits $Z_3$ of $\hat Y = \operatorname{softmax}(Z_3)$, since
     it does not change when a row of logits is shifted by a constant."""
     loss = LOSSES[name]
     fn = getattr(F, loss.torch_loss)

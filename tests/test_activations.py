@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mlp import ACTIVATIONS, Activation
+from mlp import ACTIVATIONS, LOSSES, Activation
 from mlp.softmax import softmax_jacobian
 
 from .reference import TORCH_ACTIVATIONS, derivative_at_output, torch_activation
@@ -120,10 +122,16 @@ def test_an_elementwise_derivative_has_the_shape_of_its_argument(name, dtype, ge
 
 def test_an_entry_needs_exactly_one_of_derivative_and_product():
     with pytest.raises(ValueError, match="exactly one of derivative"):
-        Activation("neither", torch.relu, None, "", "")
+        Activation("neither", torch.relu, None)
     with pytest.raises(ValueError, match="exactly one of derivative"):
-        Activation("both", torch.relu, torch.ones_like, "", "",
-                   vector_jacobian_product=lambda v, u, out: v)
+        Activation("both", torch.relu, torch.ones_like, vector_jacobian_product=lambda v, u, a: v)
+
+
+def test_the_registries_carry_no_formulas():
+    # One formula, one source: the site prints them from derivations/, never from mlp.
+    for entry in (*ACTIVATIONS.values(), *LOSSES.values()):
+        fields = {f.name for f in dataclasses.fields(entry)}
+        assert not {"formula", "derivative_formula", "tex", "latex"} & fields, entry.name
 
 
 @pytest.mark.parametrize("name", ACTIVATION_NAMES)
@@ -171,8 +179,7 @@ def test_derivative_is_taken_at_the_pre_activation(name, generator):
 
 
 # An entry with no derivative_from_output: backward takes the plain path, grad_output * a'(s).
-SOFTSIGN = Activation("softsign", lambda s: s / (1 + s.abs()), lambda s: (1 + s.abs()) ** -2,
-                      r"\frac{s}{1 + |s|}", r"\frac{1}{(1 + |s|)^2}")
+SOFTSIGN = Activation("softsign", lambda u: u / (1 + u.abs()), lambda u: (1 + u.abs()) ** -2)
 
 
 def test_an_entry_with_only_its_derivative_backprops_through_it(generator):

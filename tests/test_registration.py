@@ -22,7 +22,7 @@ from .reference import assert_rel_close
 F64 = torch.float64
 NUMERIC = mlp.Activation(
     "softsign", lambda u: u / (1 + u.abs()), lambda u: (1 + u.abs()) ** -2,
-    r"\frac{u}{1 + |u|}", r"\frac{1}{(1 + |u|)^2}", torch_module="Softsign")
+    torch_module="Softsign")
 SYMBOLIC = symbolic.SymbolicActivation(
     "softsign", r"\operatorname{softsign}", symbolic.u / (1 + sp.Abs(symbolic.u)),
     sp.Interval.open(-1, 1))
