@@ -30,12 +30,13 @@ IMAGES = """async () => {
     src: i.currentSrc.slice(-40), ok: i.complete, w: i.naturalWidth, h: i.naturalHeight}));
 }"""
 
-# The search results' text, code left out (a docstring's TeX is code, not a formula).
-SEARCH_RESULTS = """() => [...document.querySelectorAll(".md-search-result__item")].map(item => {
-  const clone = item.cloneNode(true);
-  clone.querySelectorAll("pre, code").forEach(e => e.remove());
-  return [item.querySelector("a").getAttribute("href"), clone.textContent];
-})"""
+# The search results: each page's links (the page, then its sections), text, and code shown.
+SEARCH_RESULTS = """() => [...document.querySelectorAll(".md-search-result__item")].map(item => ({
+  links: [...item.querySelectorAll("a")].map(a => decodeURI(a.getAttribute("href"))
+                                                   .replace(/[?]h=[^#]*/, "")),
+  text: item.textContent,
+  code: [...item.querySelectorAll("pre")].map(e => e.textContent.slice(0, 60)),
+}))"""
 
 # A word of an output, a table cell or a paragraph laid out on two lines ("identi/ty").
 MIDWORD = """() => {
@@ -65,3 +66,59 @@ TABLES = """() => [...document.querySelectorAll("article table")]
   .filter(t => t.getBoundingClientRect().right > t.closest("article")
                                                    .getBoundingClientRect().right + 1)
   .map(t => t.innerText.slice(0, 60))"""
+
+# axe-core (node_modules/axe-core, from npm) over the page: serious and critical violations.
+# `rules`: only these rules (the dark scheme changes colours only, so it re-runs the colour ones).
+AXE = """async (rules) => {
+  if (rules) {  // the dark scheme: switched in place, colours settled at once
+    const still = document.createElement("style");
+    still.textContent = "*, *::before, *::after { transition: none !important; }";
+    document.head.appendChild(still);
+    document.body.setAttribute("data-md-color-scheme", "slate");
+  }
+  const options = {resultTypes: ["violations"]};
+  if (rules) options.runOnly = {type: "rule", values: rules};
+  const result = await axe.run(document, options);
+  return result.violations.filter(v => v.impact === "serious" || v.impact === "critical")
+    .map(v => `${v.id} (${v.nodes.length}): ${v.nodes.slice(0, 2).map(n => n.target.join(" "))
+                                                             .join(" | ")}`);
+}"""
+
+# Tab stops that are not controls: a focusable element with no role a keyboard user can use.
+FOCUS = """() => {
+  // A code block that scrolls is a stop on purpose (Material): the keyboard scrolls it.
+  const controls = "a[href], button, input, select, textarea, summary, label[for], [role], " +
+                   "pre > code";
+  const stops = [...document.querySelectorAll("[tabindex]")]
+    .filter(e => e.tabIndex >= 0 && !e.matches(controls) && !e.closest(".md-search"));
+  return stops.slice(0, 3).map(e => e.outerHTML.slice(0, 80));
+}"""
+
+# Phone checks by measurement: how the page lays out at 390 px, instead of a screenshot.
+PHONE = """async () => {
+  const problems = [];
+  const width = document.documentElement.scrollWidth;
+  if (width > innerWidth + 1) problems.push(`page is ${width} px wide`);
+  const images = [...document.querySelectorAll("article img")];
+  images.forEach(i => { i.loading = "eager"; });
+  await Promise.all(images.map(i => i.decode().catch(() => null)));
+  for (const i of images) {
+    const scale = i.getBoundingClientRect().width / i.naturalWidth;
+    if (i.naturalWidth && scale < 0.5)
+      problems.push(`figure at ${scale.toFixed(2)}x: ${i.currentSrc.split("/").pop()}`);
+  }
+  const article = document.querySelector("article").getBoundingClientRect();
+  for (const t of document.querySelectorAll("article table")) {
+    if (t.getBoundingClientRect().right > article.right + 1)
+      problems.push(`table wider than the screen: ${t.innerText.slice(0, 40)}`);
+  }
+  for (const m of document.querySelectorAll(".katex-display, .jp-RenderedLatex")) {
+    if (m.scrollWidth <= m.clientWidth + 1) continue;
+    const style = getComputedStyle(m);
+    if (!["auto", "scroll"].includes(style.overflowX))
+      problems.push(`wide math cut off: ${m.textContent.slice(0, 40)}`);
+    else if (!style.backgroundImage.includes("gradient"))
+      problems.push(`wide math scrolls with no cue: ${m.textContent.slice(0, 40)}`);
+  }
+  return problems;
+}"""

@@ -1,4 +1,5 @@
-"""The site in a real browser at 1280 px: every page, search, the 404, math without JavaScript.
+"""The site in a real browser at 1280 px: every page, search, the 404, math without JavaScript,
+accessibility (axe-core from npm, light and dark), print.
 
 Headless Debian Chromium, driven by Playwright, visits the site served on 127.0.0.1 under a
 sub-path, and fails on a console error or a request to any other host; a failing page leaves a
@@ -7,10 +8,17 @@ screenshot in test-output/browser/. The phone-width sweep is test_site_phone.py.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from . import browser as B
 from . import site_js as JS
+from .conftest import ROOT
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# Between the schemes only colours change: the dark pass re-runs the rules that read colour.
+COLOUR_RULES = ["color-contrast", "link-in-text-block"]
 
 pytestmark = pytest.mark.site
 
@@ -38,6 +46,11 @@ def _check_page(page, url: str) -> list[str]:
         problems.append(f"words broken across lines: {broken}")
     if wide := page.evaluate(JS.TABLES):
         problems.append(f"tables wider than the column at 1280 px: {wide}")
+    if stops := page.evaluate(JS.FOCUS):
+        problems.append(f"tab stops that are not controls: {stops}")
+    page.add_script_tag(path=str(AXE))
+    problems += [f"axe, light: {v}" for v in page.evaluate(JS.AXE, None)]
+    problems += [f"axe, dark: {v}" for v in page.evaluate(JS.AXE, COLOUR_RULES)]
     return page.problems[start:] + problems
 
 
@@ -71,23 +84,50 @@ def test_math_shows_with_javascript_off_and_in_print(browser, served_site, rel):
     context.close()
 
 
-def _search(page, served_site, query: str) -> list[tuple[str, str]]:
-    B.visit(page, served_site)
-    page.locator("input.md-search__input").click()
+def _search(page, query: str) -> list[dict]:
+    """The results the real search box shows for `query`, typed as a reader types it."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
     page.keyboard.type(query)  # Material searches on key events; fill() sends none
     page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
-    return page.evaluate(JS.SEARCH_RESULTS)
+    page.wait_for_function(  # the results of the whole query, not of its first letters
+        "q => document.querySelector('.md-search-result__meta').textContent.length > 0 &&"
+        " document.querySelector('input.md-search__input').value === q", arg=query)
+    results = page.evaluate(JS.SEARCH_RESULTS)
+    page.keyboard.press("Escape")
+    return results
 
 
-@pytest.mark.parametrize("query, page_path", [("sigmoid", None),
-                                               ("dJdW1", "notebooks/homework_1_1/")])
-def test_search_finds_the_page_and_shows_no_tex(page, served_site, query, page_path):
-    results = _search(page, served_site, query)
-    assert results and query.lower() in results[0][1].lower()
-    if page_path:
-        assert any(page_path in href for href, _ in results), [href for href, _ in results]
-    for _, text in results:
-        assert B.raw_tex(text) == [] and "¶" not in text and "Copied!" not in text
+# Each query, and the section (page and heading id's start) that must be among the first 3
+# results. A homework heading's id starts with its question: 1.2.b is `12b-...`.
+ANSWERS = [
+    ("BCE", ["notebooks/homework_1_2/#12b-"]),
+    ("jacobian of relu", ["notebooks/homework_1_1/#11d-"]),
+    ("common mistake", ["notebooks/homework_1_1/", "notebooks/homework_1_2/"]),
+    ("sigmoid derivative", ["notebooks/homework_1_2/#12a-|notebooks/activations/"]),
+    ("dJdW1", ["notebooks/homework_1_1/#11c-"]),
+    ("transpose", ["notebooks/homework_1_1/#11c-"]),
+]
+
+
+def test_search_answers_in_the_first_three_results_with_prose_snippets(page, served_site):
+    B.visit(page, served_site)
+    missed, dumps = {}, {}
+    for query, wanted in ANSWERS:
+        results = _search(page, query)
+        top = [href for r in results[:3] for href in r["links"]]
+        for want in wanted:
+            if not any(w in href for w in want.split("|") for href in top):
+                missed[query] = (want, [r["links"][:2] for r in results[:3]])
+        for r in results:
+            text = r["text"]
+            bad = B.raw_tex(text) + [m for m in ("¶", "Copied!", "tensor(", ">>>", "Traceback",
+                                                 "def ", "import ", "PASS", "FAIL") if m in text]
+            if r["code"] or bad:
+                dumps[query] = (r["links"][0], bad, r["code"][:1])
+    assert missed == {}, "answers not in the first 3 results"
+    assert dumps == {}, "snippets with code, TeX or program output"
     assert page.problems == []
 
 
@@ -100,3 +140,27 @@ def test_a_missing_page_gets_the_sites_404(page, served_site):
     assert page.evaluate("getComputedStyle(document.querySelector('.md-header'))"
                          ".position") == "sticky"
     assert page.problems == []
+
+
+def test_homework_1_1_prints_its_answers_on_at_most_six_a4_pages(browser, served_site):
+    """Print leaves out code, folds, buttons and navigation, keeps the answers and figures, and
+    starts each question on a new page; Chromium's own PDF is counted."""
+    context, page = B.context(browser, served_site)
+    page.goto(served_site + "notebooks/homework_1_1/", wait_until="load")
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => {
+      const visible = s => [...document.querySelectorAll(s)]
+        .filter(e => e.getClientRects().length > 0);
+      return {code: visible("article pre").length, folds: visible("details.nb-fold").length,
+              buttons: visible(".md-content__button, .md-clipboard").length,
+              nav: visible(".md-sidebar, .md-header").length,
+              answers: visible(".admonition").length,
+              breaks: [...document.querySelectorAll("article h2")].slice(1)
+                        .map(h => getComputedStyle(h).breakBefore)};
+    }""")
+    assert shown["code"] == shown["folds"] == shown["buttons"] == shown["nav"] == 0, shown
+    assert shown["answers"] >= 4 and set(shown["breaks"]) == {"page"}, shown
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
+    assert 1 <= pages <= 6, f"1.1 prints on {pages} A4 pages"
+    context.close()

@@ -1,8 +1,11 @@
-"""Every page of the site at a phone's 390 px (2x, touch) in headless Chromium.
+"""Every page of the site at a phone's 390 px (touch) in headless Chromium, by measurement.
 
-Nothing but a code block or a formula may be wider than the screen; no console error, failed
-response or request to another host. Screenshots of every page land in
-test-output/browser/phone/. (Its own file, so it runs beside test_site.py's 1280 px sweep.)
+On each page: nothing wider than the screen; no figure drawn below half its own size (a
+multi-panel figure re-stacks for narrow screens, tools/notebook_figures.py); every table fits;
+wide display math scrolls in its own box with a shadow at the edge as the cue; no console error,
+failed response or request to another host. Measuring replaces a screenshot sweep: a failing
+page leaves its screenshot in test-output/browser/phone/. (Its own file, so it runs beside
+test_site.py's 1280 px sweep.)
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from . import browser as B
+from . import site_js as JS
 
 pytestmark = pytest.mark.site
 
@@ -17,23 +21,21 @@ pytestmark = pytest.mark.site
 @pytest.fixture()
 def phone(browser, served_site):
     context, page = B.context(browser, served_site, viewport={"width": 390, "height": 844},
-                              device_scale_factor=2, is_mobile=True, has_touch=True)
+                              is_mobile=True, has_touch=True)
     yield page
     context.close()
 
 
 def test_every_page_at_phone_width(phone, served_site, built_site):
-    """Nothing but a code block or a formula may be wider than a 390 px screen."""
     site_dir, _ = built_site
     failures = {}
     for rel in B.pages(site_dir):
         start = B.visit(phone, served_site + rel)
-        width = phone.evaluate("document.documentElement.scrollWidth")
-        B.shot(phone, rel, B.SHOTS / "phone")
-        problems = phone.problems[start:] + ([f"page is {width} px wide"] if width > 391 else [])
+        problems = phone.problems[start:] + phone.evaluate(JS.PHONE)
         seen = len(phone.problems)
         if problems:
-            failures[rel or "home"] = problems
+            failures[rel or "home"] = problems + [
+                f"screenshot: {B.shot(phone, rel, B.SHOTS / 'phone')}"]
     if late := B.late_problems(phone, seen):
         failures["after the last page"] = late
     assert failures == {}

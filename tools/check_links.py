@@ -12,16 +12,32 @@ from __future__ import annotations
 import argparse
 import json
 import posixpath
-import re
 import sys
 from functools import cache
-from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-ATTR = re.compile(r'<(?:a|link|img|script|source|iframe)\b[^>]*?\s(?:href|src)="([^"]*)"', re.S)
-ID = re.compile(r'\s(?:id|name)="([^"]*)"')
-CODE = re.compile(r"<(pre|code|script|style)\b.*?</\1>", re.S)
+from bs4 import BeautifulSoup
+
+LINKING = ["a", "link", "img", "script", "source", "iframe"]
+
+
+def _soup(page: Path) -> BeautifulSoup:
+    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+
+
+def links(soup: BeautifulSoup) -> set[str]:
+    """Every href, src and srcset URL of a page, outside code (whose text is not markup)."""
+    found = set()
+    for tag in soup.find_all(LINKING):
+        if tag.find_parent(["pre", "code"]) is not None:
+            continue
+        for attr in ("href", "src"):
+            if tag.get(attr) is not None:
+                found.add(tag[attr])
+        if tag.get("srcset"):
+            found.update(part.split()[0] for part in tag["srcset"].split(",") if part.strip())
+    return found
 
 
 class Site:
@@ -37,11 +53,13 @@ class Site:
 
     @cache  # noqa: B019 -- one Site per check, a few hundred pages
     def ids(self, page: Path) -> frozenset[str]:
-        return frozenset(unescape(i) for i in ID.findall(page.read_text(encoding="utf-8")))
+        soup = _soup(page)
+        return frozenset([t["id"] for t in soup.find_all(id=True)]
+                         + [t["name"] for t in soup.find_all(attrs={"name": True})])
 
     def check(self, page_url: str, link: str) -> str | None:
         """None if `link` (as written on the page at `page_url`) resolves, else the reason."""
-        parts = urlsplit(unescape(link))
+        parts = urlsplit(link)
         if parts.scheme or parts.netloc or link.startswith(("mailto:", "data:", "#!")):
             return None
         path = parts.path
@@ -75,9 +93,8 @@ def broken_links(root: Path, base_path: str = "/") -> list[str]:
     """
     site, broken = Site(root), []
     for html in sorted(site.root.rglob("*.html")):
-        text = CODE.sub("", html.read_text(encoding="utf-8"))
         url = page_url(site, html)
-        for link in sorted(set(ATTR.findall(text))):
+        for link in sorted(links(_soup(html))):
             written = link
             if html.name == "404.html" and link.startswith(base_path):
                 link = link[len(base_path):] or "./"

@@ -1,21 +1,33 @@
 r"""A notebook page's plots: files beside the page instead of base64 in its HTML.
 
-Each becomes a link to itself at full size, which a phone opens alone and zooms, with the alt
-text of its cell's `alt` metadata (jupytext: `# %% alt="what the plot shows"`); nbconvert
-would write "No description has been provided for this image".
+- Each becomes a link to itself at full size, which a phone opens alone and zooms, with the alt
+  text of its cell's `alt` metadata (jupytext: `# %% alt="what the plot shows"`); nbconvert
+  would write "No description has been provided for this image".
+- It carries its width and height, so the page does not shift as it loads.
+- Its white background becomes transparent (white turned to alpha, as an image editor's "colour
+  to alpha" does, so anti-aliased edges stay smooth): in dark mode the stylesheet inverts the
+  strokes and the page's own background shows through.
+- A figure of several panels side by side, too wide to be shown at half its size on a phone,
+  gets a second version with its panels re-stacked into a narrow grid, which a `<picture>`
+  serves to narrow screens. Panels are found as the blocks between fully blank columns (and
+  rows), so a plot's own whitespace never cuts it.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
-from html import escape
 
-IMAGE = re.compile(r'<img\b([^>]*?)src="data:image/(png|jpeg|svg\+xml);base64,([^"]+)"([^>]*)>')
-ALT = re.compile(r'\salt="[^"]*"')
+from .notebook_page import html_of, soup_of
+
 EXT = {"png": "png", "jpeg": "jpg", "svg+xml": "svg"}
 IMAGE_MIMES = ("image/png", "image/jpeg", "image/svg+xml")
+DATA_URL = re.compile(r"data:image/(png|jpeg|svg\+xml);base64,(.+)", re.S)
+PHONE_COLUMN = 358  # CSS px of text column on a 390 px screen
+NARROW_MAX = 2 * PHONE_COLUMN  # wider than this, a figure shows below half size on a phone
+GUTTER = 6  # px of blank between two panels, at least
 
 
 def image_alts(nb) -> list[str | None]:
@@ -31,22 +43,140 @@ def image_alts(nb) -> list[str | None]:
     return alts
 
 
+def _transparent(image):
+    """White to alpha: a pixel's alpha is how far it is from white, its colour unmixed."""
+    import numpy as np
+
+    rgb = np.asarray(image.convert("RGB"), dtype=np.float64) / 255
+    alpha = (1 - rgb).max(axis=2)
+    safe = np.where(alpha > 0, alpha, 1)[..., None]
+    colour = np.clip((rgb - (1 - alpha[..., None])) / safe, 0, 1)
+    from PIL import Image
+
+    out = np.dstack([colour, alpha]) * 255
+    return Image.fromarray(out.round().astype("uint8"), "RGBA")
+
+
+def _runs(blank, minimum: int) -> list[tuple[int, int]]:
+    """The [start, end) runs of non-blank positions, split at blank runs of `minimum` or more."""
+    spans, start, gap = [], None, 0
+    for i, b in enumerate(list(blank) + [True] * minimum):
+        if not b:
+            if start is None:
+                start = i
+            gap = 0
+        elif start is not None:
+            gap += 1
+            if gap >= minimum:
+                spans.append((start, i - gap + 1))
+                start, gap = None, 0
+    return spans
+
+
+def panels(image) -> list[list[tuple[int, int, int, int]]]:
+    """The figure's bands (blocks of rows between blank rows), each as its panels' boxes."""
+    import numpy as np
+
+    alpha = np.asarray(image)[..., 3] > 8
+    bands = []
+    for top, bottom in _runs(~alpha.any(axis=1), GUTTER):
+        band = alpha[top:bottom]
+        bands.append([(left, top, right, bottom)
+                      for left, right in _runs(~band.any(axis=0), GUTTER)])
+    return bands
+
+
+def restacked(image):
+    """The panels re-flowed into a grid at most NARROW_MAX wide, or None if that cannot help."""
+    from PIL import Image
+
+    if image.width <= NARROW_MAX:
+        return None
+    bands = panels(image)
+    if not any(len(b) > 1 for b in bands):
+        return None
+    rows: list[list[tuple[int, int, int, int]]] = []
+    for band in bands:
+        row: list = []
+        for box in band:
+            if row and sum(b[2] - b[0] + GUTTER for b in row) + box[2] - box[0] > NARROW_MAX:
+                rows.append(row)
+                row = []
+            row.append(box)
+        rows.append(row)
+    width = max(sum(b[2] - b[0] for b in row) + GUTTER * (len(row) - 1) for row in rows)
+    if width >= image.width:
+        return None
+    height = sum(max(b[3] - b[1] for b in row) for row in rows) + GUTTER * (len(rows) - 1)
+    out = Image.new("RGBA", (width, height), (255, 255, 255, 0))
+    y = 0
+    for row in rows:
+        x = 0
+        for box in row:
+            out.paste(image.crop(box), (x, y))
+            x += box[2] - box[0] + GUTTER
+        y += max(b[3] - b[1] for b in row) + GUTTER
+    return out
+
+
+def _png(image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _name(data: bytes, ext: str) -> str:
+    return f"fig-{hashlib.sha256(data).hexdigest()[:12]}.{ext}"
+
+
 def extract_images(content: str, alts: list[str | None], write) -> tuple[str, list[str]]:
     """Plots to files (`write(name, bytes)`), each linked to itself; returns page, missing alts."""
-    found = IMAGE.findall(content)
+    soup = soup_of(content)
+    found = [img for img in soup.find_all("img", src=True) if DATA_URL.match(img["src"])]
     if len(found) != len(alts):
         raise ValueError(f"{len(found)} images on the page, {len(alts)} image outputs")
-    missing, alts_left = [], list(alts)
-
-    def one(m: re.Match) -> str:
-        data = base64.b64decode(m.group(3))
-        name = f"fig-{hashlib.sha256(data).hexdigest()[:12]}.{EXT[m.group(2)]}"
+    missing = []
+    for img, alt in zip(found, alts, strict=True):
+        kind, payload = DATA_URL.match(img["src"]).groups()
+        data = base64.b64decode(payload)
+        size, narrow = None, None
+        if kind == "png":
+            data, size, narrow = _process_png(data)
+        name = _name(data, EXT[kind])
         write(name, data)
-        alt = alts_left.pop(0)
         if not alt:
             missing.append(name)
-        attrs = ALT.sub("", m.group(1) + m.group(4)).rstrip("/ ")
-        img = (f'<img{attrs} src="{name}" alt="{escape(alt or "Plot")}" loading="lazy">')
-        return f'<a class="nb-figure" href="{name}" title="Open the figure at full size">{img}</a>'
+        img["src"] = name
+        img["alt"] = alt or "Plot"
+        img["loading"] = "lazy"
+        img["decoding"] = "async"
+        if size and not img.get("width"):
+            img["width"], img["height"] = size
+        link = soup.new_tag("a", attrs={"class": "nb-figure", "href": name,
+                                        "title": "Open the figure at full size"})
+        img.wrap(link)
+        if narrow is not None:
+            small = _name(narrow[0], "png")
+            write(small, narrow[0])
+            picture = soup.new_tag("picture")
+            source = soup.new_tag("source", attrs={
+                # the screens where the figure itself would show below half its size
+                "media": f"(max-width: {size[0] // 2 + 32}px)", "srcset": small,
+                "width": str(narrow[1][0]), "height": str(narrow[1][1])})
+            img.wrap(picture)
+            picture.insert(0, source)
+    return html_of(soup), missing
 
-    return IMAGE.sub(one, content), missing
+
+def _process_png(data: bytes):
+    """(transparent PNG, (width, height), (narrow PNG, its size) or None); bytes that Pillow
+    cannot read pass through unchanged."""
+    try:
+        from PIL import Image
+
+        image = _transparent(Image.open(io.BytesIO(data)))
+    except (OSError, ValueError):
+        return data, None, None
+    narrow = restacked(image)
+    return (_png(image), image.size,
+            (_png(narrow), narrow.size) if narrow is not None else None)

@@ -8,7 +8,8 @@ Math is found where each source leaves it:
   math: IPython writes `Math(s)` as `$\displaystyle s$`, an inline formula that wraps at operators.
 
 Text inside `pre`, `code`, `script`, `style` and notebook code cells is never touched; the
-typesetting itself is tools/katex.py's.
+typesetting itself is tools/katex.py's. The page is read with one HTML parser (BeautifulSoup);
+the regular expressions below read TeX delimiters in text, never HTML.
 
 Each page comes out twice: typeset for readers, and with each formula as its plain-text twin
 (tools/math_text.py) for the search index, which then holds neither TeX nor KaTeX's markup.
@@ -20,18 +21,21 @@ import hashlib
 import html
 import re
 
+from bs4 import BeautifulSoup, NavigableString
+
 from .katex import Typesetter
 
-TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][\w-]*)([^>]*)>", re.S)
 SKIP = {"pre", "code", "script", "style", "textarea", "svg", "math", "kbd", "samp"}
-LATEX_OUTPUT = re.compile(r'class="[^"]*\bjp-RenderedLatex\b')
 MATH = re.compile(r"\$\$(?P<d1>.+?)\$\$|\\\[(?P<d2>.+?)\\\]|\\\((?P<i1>.+?)\\\)"
                   r"|(?<![\\$])\$(?P<i2>[^$]+?)(?<!\\)\$", re.S)
 WHOLE = re.compile(r"^\s*(?:\$\$(.+)\$\$|\\\[(.+)\\\]|\$([^$]+)\$|(\\begin\{.+))\s*$", re.S)
+MARK = "\ue000{}\ue001"  # a formula's place in the serialised page (private-use characters)
+MARKED = re.compile("\ue000(\\d+)\ue001")
 
 
 def typeset_text(text: str, render) -> tuple[str, str]:
-    """Each delimited formula in an HTML text run, typeset; and the run with text twins."""
+    """Each delimited formula in a text run (HTML-escaped), typeset; and the run with text
+    twins."""
     found = []
 
     def one(m: re.Match) -> str:
@@ -64,41 +68,41 @@ def formulas(page: str) -> list[tuple[str, bool]]:
     return found
 
 
+def _skipped(node) -> bool:
+    for parent in node.parents:
+        if parent.name in SKIP or "clipboard-copy-txt" in (parent.get("class") or []):
+            return True
+    return False
+
+
 def typeset_html(page: str, render) -> tuple[str, str]:
     """Typeset the math in every text run of `page` that is not code.
 
     Returns the page for readers and the page for the search index (formulas as text twins).
     """
-    full, twin, pos, skipping = [], [], 0, []
+    soup = BeautifulSoup(page, "html.parser")
+    pairs: list[tuple[str, str]] = []
 
-    def add(pair: tuple[str, str]) -> None:
-        full.append(pair[0])
-        twin.append(pair[1])
+    def mark(node, pair: tuple[str, str]) -> None:
+        pairs.append(pair)
+        node.replace_with(NavigableString(MARK.format(len(pairs) - 1)))
 
-    for m in TAG.finditer(page):
-        if m.start() < pos:
+    for div in soup.select("div.jp-RenderedLatex"):
+        if not _skipped(div):
+            pair = typeset_latex_output(html.escape(div.get_text(), quote=False), render)
+            div.clear()
+            div.append(NavigableString(""))
+            mark(div.contents[0], pair)
+    for node in list(soup.find_all(string=True)):
+        if node.__class__ is not NavigableString or "\ue000" in node or _skipped(node):
             continue
-        run = page[pos:m.start()]
-        add((run, run) if skipping else typeset_text(run, render))
-        add((m.group(), m.group()))
-        pos = m.end()
-        closing, name, attrs = m.group(1), (m.group(2) or "").lower(), m.group(3) or ""
-        if not name:
-            continue
-        if skipping:
-            if name == skipping[-1] and closing:
-                skipping.pop()
-            elif name == skipping[-1]:
-                skipping.append(name)
-        elif not closing and not attrs.rstrip().endswith("/"):
-            if name in SKIP or 'class="clipboard-copy-txt"' in attrs:
-                skipping.append(name)
-            elif name == "div" and LATEX_OUTPUT.search(attrs):
-                end = page.index("</div>", pos)
-                add(typeset_latex_output(page[pos:end], render))
-                pos = end
-    add((page[pos:], page[pos:]) if skipping else typeset_text(page[pos:], render))
-    return "".join(full), "".join(twin)
+        text = html.escape(str(node), quote=False)
+        pair = typeset_text(text, render)
+        if pair[0] is not text:
+            mark(node, pair)
+    out = str(soup)
+    return (MARKED.sub(lambda m: pairs[int(m.group(1))][0], out),
+            MARKED.sub(lambda m: pairs[int(m.group(1))][1], out))
 
 
 def typeset_page(typesetter: Typesetter, page: str) -> tuple[str, str]:
