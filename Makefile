@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 # With Agg forced, notebook plots silently vanish from the site.
 unexport MPLBACKEND
 
-.PHONY: all install check test notebooks serve docs bench lint mutation clean help
+.PHONY: all install check test notebooks serve docs audit bench lint mutation clean help
 all: install help
 
 help:
@@ -21,6 +21,7 @@ help:
 	@echo "make serve  build the site and serve it on http://127.0.0.1:8000, rebuilt on edits"
 	@echo "make docs   build the site strictly into site/"
 	@echo "make notebooks  execute the notebook pages that changed into build/notebooks/"
+	@echo "make audit  Lighthouse (mobile) and axe-core scores of the built site, per page"
 	@echo "make bench  time a training step: mlp vs autograd vs the matmul floor"
 	@echo "make lint   ruff; zizmor and the workflow JSON schema on .github/workflows"
 	@echo "make mutation  mutmut over the hand-written network, then the score (not in make test)"
@@ -35,8 +36,9 @@ $(PY_OK): pyproject.toml constraints.txt
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
+# --omit=dev: Lighthouse (a devDependency, 140 packages) only for `make audit`, which adds it.
 $(NODE_OK): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --omit=dev --no-audit --no-fund --loglevel=error
 	touch $@
 
 # The pure-Python wheels Pyodide installs in the browser on the "Derive your own" page: the
@@ -76,6 +78,14 @@ notebooks: $(PY_OK)
 docs: $(PY_OK) $(NODE_OK) $(WHEELS_OK)
 	$(PY) -m tools.notebooks --fresh
 	$(PY) -m mkdocs build --strict
+
+# Lighthouse's mobile scores on the main pages and axe-core's serious violations on every page,
+# light and dark, of the site in site/ (built first if missing), served gzip-compressed as GitHub
+# Pages serves it (tools/audit.py). Lighthouse is npm's, installed here only (a devDependency).
+audit: $(PY_OK) $(NODE_OK) $(BROWSER)
+	npm install --include=dev --no-audit --no-fund --loglevel=error
+	test -f site/index.html || $(MAKE) --no-print-directory docs
+	CHROME_PATH=$(BROWSER) $(PY) -m tools.audit site
 
 # Two processes: the notebooks step runs a page again whenever it or the code it imports
 # changes, and mkdocs rebuilds on edits to docs/, to the code and to build/notebooks/.
