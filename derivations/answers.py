@@ -233,7 +233,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
                        lambda v: v["W2"] * (v["W1"] * v["x"] + v["b1"]) + v["b2"]))),
     Target("dl_dW1", "1.1.c", "∂ℓ/∂W⁽¹⁾", "1.1", ("n", "m"), (*BASE, *JACOBIANS, *FORWARD),
            lambda v: v["x"] * _dl_dz1(v),
-           "∇_{W⁽¹⁾}ℓ = (∂ℓ/∂W⁽¹⁾)ᵀ, the shape of W⁽¹⁾ (torch's .grad)", (
+           "the gradient (∂ℓ/∂W⁽¹⁾)ᵀ, shaped like W⁽¹⁾ as torch's .grad is", (
                Mistake(_F_LEFT_OUT, _F_WHY, lambda v: v["x"] * _dl_dz3(v) * v["W2"]),
                Mistake(_G_LEFT_OUT, _G_WHY,
                        lambda v: v["x"] * v["dl_dyhat"] * v["W2"] * v["dz2_dz1"]),
@@ -242,7 +242,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
                Mistake(_JT, _JT_WHY, lambda v: v["x"] * v["dl_dyhat"] * v["dyhat_dz3"].T
                        * v["W2"] * v["dz2_dz1"], "transpose"))),
     Target("dl_db1", "1.1.c", "∂ℓ/∂b⁽¹⁾", "1.1", ("1", "m"), (*BASE, *JACOBIANS, *FORWARD),
-           _dl_dz1, "∇_{b⁽¹⁾}ℓ = (∂ℓ/∂b⁽¹⁾)ᵀ, a column like b⁽¹⁾ (torch's .grad)", (
+           _dl_dz1, "the gradient (∂ℓ/∂b⁽¹⁾)ᵀ, a column like b⁽¹⁾", (
                Mistake(_F_LEFT_OUT, _F_WHY, lambda v: _dl_dz3(v) * v["W2"]),
                Mistake(_G_LEFT_OUT, _G_WHY, lambda v: v["dl_dyhat"] * v["W2"] * v["dz2_dz1"]),
                Mistake(_JT, _JT_WHY, lambda v: _dl_dz3(v) * v["W2"] * v["dz2_dz1"].T,
@@ -251,14 +251,14 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
                        / SIZES["m"], "averaged"))),
     Target("dl_dW2", "1.1.c", "∂ℓ/∂W⁽²⁾", "1.1", ("m", "K"), (*BASE, *JACOBIANS, *FORWARD),
            lambda v: v["z2"] * _dl_dz3(v),
-           "∇_{W⁽²⁾}ℓ = (∂ℓ/∂W⁽²⁾)ᵀ, the shape of W⁽²⁾ (torch's .grad)", (
+           "the gradient (∂ℓ/∂W⁽²⁾)ᵀ, shaped like W⁽²⁾ as torch's .grad is", (
                Mistake(_G_LEFT_OUT, _G_WHY, lambda v: v["z2"] * v["dl_dyhat"]),
                Mistake("z₁ where z₂ belongs", "W⁽²⁾ multiplies z₂ = f(z₁), the ReLU's output, "
                        "so z₂ is what its gradient carries.", lambda v: v["z1"] * _dl_dz3(v)),
                Mistake(_JT, _JT_WHY, lambda v: v["z2"] * v["dl_dyhat"] * v["dyhat_dz3"].T,
                        "transpose"))),
     Target("dl_db2", "1.1.c", "∂ℓ/∂b⁽²⁾", "1.1", ("1", "K"), (*BASE, *JACOBIANS, *FORWARD),
-           _dl_dz3, "∇_{b⁽²⁾}ℓ = (∂ℓ/∂b⁽²⁾)ᵀ, a column like b⁽²⁾ (torch's .grad)", (
+           _dl_dz3, "the gradient (∂ℓ/∂b⁽²⁾)ᵀ, a column like b⁽²⁾", (
                Mistake(_G_LEFT_OUT, _G_WHY, lambda v: v["dl_dyhat"]),
                Mistake(_JT, _JT_WHY, lambda v: v["dl_dyhat"] * v["dyhat_dz3"].T, "transpose"),
                Mistake(_AVG, _AVG_WHY, lambda v: _dl_dz3(v) * sp.ones(K_, 1) / K_,
@@ -266,7 +266,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
                Mistake(_AVG, _AVG_WHY, lambda v: _dl_dz3(v) / K_, "averaged"))),
     Target("dl_dyhat", "1.1.d", "∂ℓ/∂ŷ", "1.1", ("1", "K"), ("y", "y_hat", "z3"),
            lambda v: 2 * (v["y_hat"] - v["y"]).T,
-           "∇_ŷℓ = (∂ℓ/∂ŷ)ᵀ, a column like ŷ", (
+           "the gradient (∂ℓ/∂ŷ)ᵀ, a column like ŷ", (
                Mistake("without the 2", "The homework's loss is ‖ŷ − y‖², without the "
                        "lecture's ½: its derivative keeps the 2.",
                        lambda v: (v["y_hat"] - v["y"]).T, "without the 2"),
@@ -287,7 +287,7 @@ TARGETS: dict[str, Target] = {t.name: t for t in [
                        lambda v: sp.ones(K_, 1), "as a vector"),)),
     Target("dl_dyhat_bce", "1.2.b", "∂ℓ/∂ŷ with BCE", "1.2", ("1", "K"), ("y", "y_hat", "z3"),
            lambda v: _bce(v["y_hat"] - v["y"], v) / K_,
-           "∇_ŷℓ = (∂ℓ/∂ŷ)ᵀ, a column like ŷ", (
+           "the gradient (∂ℓ/∂ŷ)ᵀ, a column like ŷ", (
                Mistake("the 1/K left out", "The homework's BCE averages over the K outputs: "
                        "ℓ = (1/K) Σᵢ …, so its derivative keeps the 1/K.",
                        lambda v: _bce(v["y_hat"] - v["y"], v)),

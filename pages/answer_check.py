@@ -32,12 +32,10 @@ def box(name: str) -> str:
     """One box for the quantity `name` of `derivations.answers.TARGETS`."""
     target = TARGETS[name]
     ident = f"answer-{name.replace('_', '-')}"
-    allowed = ", ".join(target.allowed)
     return (
         f'<div class="answer-check" data-target="{html.escape(name)}">'
         f'<label for="{ident}">Your {html.escape(target.label)} '
-        f"({shape_text(target.dims())}, numerator layout), in "
-        f'<span class="answer-check-names">{html.escape(allowed)}</span>:</label>'
+        f"({shape_text(target.dims())}):</label>"
         f'<div class="answer-check-row"><textarea id="{ident}" rows="1" spellcheck="false" '
         f'autocomplete="off" autocapitalize="off" autocorrect="off" '
         f'aria-describedby="{ident}-verdict"></textarea>'
@@ -48,7 +46,11 @@ def box(name: str) -> str:
 
 
 def boxes(*names: str, syntax: bool = False) -> str:
-    """The boxes for one question, in order; `syntax` puts the line of syntax above them
-    (once per page, above its first boxes)."""
+    """The boxes for one question, in order, under the symbols they may use; `syntax` puts the
+    line of syntax above them (once per page, above its first boxes)."""
     head = f'<p class="answer-check-syntax">{SYNTAX}</p>' if syntax else ""
-    return f'<div class="answer-checks">{head}{"".join(box(n) for n in names)}</div>'
+    allowed = list(dict.fromkeys(a for n in names for a in TARGETS[n].allowed))
+    names_line = (f'<p class="answer-check-allowed">Check your answers, in numerator layout, '
+                  f"in <code>{html.escape(', '.join(allowed))}</code>:</p>")
+    return (f'<div class="answer-checks">{head}{names_line}'
+            f'{"".join(box(n) for n in names)}</div>')

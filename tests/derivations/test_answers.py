@@ -219,8 +219,8 @@ def test_verdicts_for_the_four_kinds(name):
 
 def test_a_transposed_gradient_names_the_layouts():
     text = A.judge("dl_dW2", ANSWERS["dl_dW2"]["transposed"])["text"]
-    assert text == ("Transposed: yours, K×m, is ∇_{W⁽²⁾}ℓ = (∂ℓ/∂W⁽²⁾)ᵀ, the shape of W⁽²⁾ "
-                    "(torch's .grad). The homework asks for numerator layout: ∂ℓ/∂W⁽²⁾ is m×K, "
+    assert text == ("Transposed: yours, K×m, is the gradient (∂ℓ/∂W⁽²⁾)ᵀ, shaped like W⁽²⁾ as "
+                    "torch's .grad is. The homework asks for numerator layout: ∂ℓ/∂W⁽²⁾ is m×K, "
                     "the transpose of yours.")
 
 
