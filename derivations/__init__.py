@@ -7,47 +7,46 @@ and the formula that `latex.tex` prints; `Identity.holds()` proves the two equal
 
 Modules, in the order of the derivation:
 
-- `activations`: sigmoid, ReLU, identity and their derivatives (`ACTIVATIONS`, `register`);
+- `activations`: sigmoid, ReLU $(\cdot)^+$, identity and their derivatives in a generic
+  argument $u$ (`ACTIVATIONS`, `register`);
   `more_activations`: tanh, leaky ReLU, softplus, SiLU, GELU;
 - `losses`: MSE, BCE and cross-entropy, torch's batch mean and the homework's per-sample form
   (`LOSSES`); `configurations`: which (f, g, loss) the losses accept, from the entries;
 - `softmax`: softmax, its full Jacobian and the fused cross-entropy gradient;
 - `linear`: the affine layer's Jacobians and the products they collapse to;
 - `network`: the whole network on a batch, `symbols(...)` and `gradients(...)`;
-- `indices` and `all_sizes`: the network in index notation with symbolic sizes, and backprop's
-  six steps proven for every size;
+- `indices` and `all_sizes`: the network in index notation with symbolic sizes, backprop's six
+  steps proven for every size (`prove`) and derived in indices line by line (`derive`);
 - `sample`: one sample in the homework's names and layout (1.1.c-1.1.d); `layers`: 1.1.b's
-  forward pass in the inputs only;
+  forward pass in the inputs only; `network.one_sample` and `losses.per_sample_identity`: the
+  step from the batch to one sample, proven;
 - `identity`: the `Identity` record and `evaluate`, which turns a displayed formula into a
   concrete matrix; `exact`: exact zero tests (`is_zero`) and rational points;
 - `notation`: the site's KaTeX macros and the symbols of each context; `latex`: the printer
   that writes them (`tex`), symbols named in the site's notation, equations with their shapes;
-- `boxes`: the answer and common-mistake boxes of the homework pages;
 - `torch_bridge` (imports torch, so not imported here): lambdify to torch and the three-way
   comparison with `mlp` and autograd.
 
-The registries have the same keys as `mlp.ACTIVATIONS` and `mlp.LOSSES`.
+The registries have the same keys as `mlp.ACTIVATIONS` and `mlp.LOSSES`; importing
+`derivations.activations` registers every entry (`more_activations`, `softmax`). The package
+imports its modules lazily: `import derivations` costs nothing until a name is used. The
+site's presentation of these results (tables, the Derive page's JSON) is in `pages/`.
 """
 
-# more_activations and softmax register their entries in ACTIVATIONS when imported.
-from . import (
-    activations,
-    configurations,
-    exact,
-    identity,
-    latex,
-    linear,
-    losses,
-    more_activations,
-    network,
-    sample,
-    softmax,
-)
-from .activations import ACTIVATIONS
-from .identity import Identity
-from .losses import LOSSES
+import importlib
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "Identity", "activations", "exact", "identity", "latex", "linear",
-    "losses", "network", "sample", "configurations", "more_activations", "softmax",
+    "ACTIVATIONS", "LOSSES", "Identity", "activations", "all_sizes", "configurations", "exact",
+    "identity", "indices", "latex", "layers", "linear", "losses", "more_activations", "network",
+    "notation", "softmax",
 ]
+_NAMES = {"ACTIVATIONS": "activations", "LOSSES": "losses", "Identity": "identity"}
+
+
+def __getattr__(name: str):
+    # Lazy: `import derivations` loads nothing; a module (and SymPy) loads when first named.
+    if name in _NAMES:
+        return getattr(importlib.import_module(f".{_NAMES[name]}", __name__), name)
+    if name in __all__:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,8 +7,9 @@ $M < 1$ the factor vanishes geometrically, with $M > 1$ it can grow. `sup_abs` f
 2. refined by golden-section search between the grid point's neighbours;
 3. against SymPy's `limit` of $f'$ as $s \to \pm\infty$, and at the edge of any interval where
    $f'$ has no real value ($\log s$ at 0), either of which can make $M$ larger or infinite;
-4. shown exact when $|f'|$ at a nearby rational point (0, 1/2, ...) equals the numeric maximum
-   to $10^{-12}$: $\sigma'(0) = 1/4$.
+4. given as an exact value when $|f'|$ at a nearby rational point (0, 1/2, ...) agrees with the
+   numeric maximum to $10^{-12}$ in floating point: $\sigma'(0) = 1/4$. That agreement is a
+   float comparison, not a proof that the supremum is that value.
 
 It is a numeric search: a spike narrower than the grid step between -10 and 10 can be missed.
 """
@@ -121,10 +122,11 @@ def sup_abs(df: sp.Expr, s: sp.Symbol) -> Bound:
     else:
         x = GRID[i]
     m = abs(value_at(fn, x))
-    approaches = [(sp.oo, "+-", r"s \to \infty"), (-sp.oo, "+-", r"s \to -\infty")]
+    name = sp.latex(s)  # the where-strings name the variable as the caller does
+    approaches = [(sp.oo, "+-", rf"{name} \to \infty"), (-sp.oo, "+-", rf"{name} \to -\infty")]
     for edge, side in _gap_edges(fn, absv):
         point = sp.Rational(round(edge * 10**6), 10**6)
-        approaches.append((point, side, rf"s \to {sp.latex(point)}^{{{side}}}"))
+        approaches.append((point, side, rf"{name} \to {sp.latex(point)}^{{{side}}}"))
     best = None
     for at, side, words in approaches:
         lim = _limit(df, s, at, side)
@@ -141,5 +143,5 @@ def sup_abs(df: sp.Expr, s: sp.Symbol) -> Bound:
     hit = _exact(df, s, x, m)
     if hit is not None:
         return Bound(float(hit[0]), sp.latex(hit[0]), True, "attained",
-                     f"s = {sp.latex(hit[1])}{more}")
-    return Bound(m, f"{m:.10g}", False, "attained", rf"s \approx {x:.4f}{more}")
+                     f"{name} = {sp.latex(hit[1])}{more}")
+    return Bound(m, f"{m:.10g}", False, "attained", rf"{name} \approx {x:.4f}{more}")

@@ -40,7 +40,7 @@ def sums_to_one(name: str) -> bool:
 def accepts(loss: str, g: str) -> bool:
     """Whether the loss `loss` is defined on every output the activation `g` can give."""
     entry, out = LOSSES[loss], ACTIVATIONS[g]
-    return bool(out.interval.is_subset(entry.domain)) and (not entry.simplex or sums_to_one(g))
+    return bool(out.outputs().is_subset(entry.domain)) and (not entry.simplex or sums_to_one(g))
 
 
 def configurations(activations: Iterable[str] | None = None,

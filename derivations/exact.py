@@ -69,6 +69,49 @@ def _opaque(entry: sp.Expr, atoms: dict) -> sp.Expr:
     return entry.xreplace(atoms)
 
 
+def branches_at(expr: sp.Basic, point: dict) -> sp.Basic:
+    r"""`expr` with each `Piecewise` replaced by its branch that is taken at `point`.
+
+    Near `point` the result equals `expr`, so their derivatives agree there: differentiating the
+    result (a polynomial for ReLU networks) is exact at `point` and much cheaper than `diff`
+    through nested Piecewise. Inner Piecewise are resolved first.
+
+    Raises:
+        ValueError: a condition sits on its boundary at `point` (a ReLU on its kink), where
+            the two sides of a kink differ and the replacement would not be local.
+    """
+    memo: dict = {}
+
+    def branch(pw: sp.Piecewise) -> sp.Expr:
+        for value, cond in pw.args:
+            if cond is sp.true:
+                return value
+            if isinstance(cond, sp.core.relational.Relational):
+                gap = at_point(cond.lhs - cond.rhs, point)
+                if gap == 0:
+                    raise ValueError(f"{cond} is on its boundary at the point")
+            if bool(at_point(cond, point)):
+                return value
+        raise ValueError(f"no branch of {pw} is taken at the point")
+
+    def walk(e):
+        if e in memo:
+            return memo[e]
+        if not e.args or not e.has(sp.Piecewise):
+            out = e
+        else:
+            args = [walk(a) for a in e.args]
+            out = e.func(*args)
+            if isinstance(out, sp.Piecewise):
+                out = branch(out)
+        memo[e] = out
+        return out
+
+    if isinstance(expr, sp.MatrixBase):
+        return sp.ImmutableMatrix(expr.rows, expr.cols, [walk(e) for e in expr])
+    return walk(expr)
+
+
 def is_zero(expr: sp.Basic, seed: int | None = None) -> bool:
     """Whether every entry of `expr` is 0 as a rational function of its atoms.
 

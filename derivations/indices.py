@@ -1,10 +1,10 @@
 r"""The network in index notation, with symbolic sizes $N, n, m, K$ (`derivations.all_sizes`).
 
-With SymPy's `IndexedBase` and `Sum`, entry by entry and 1-based:
+With SymPy's `IndexedBase` and `Sum`, entry by entry and 1-based, sample $p$ in row $p$:
 
-$$s_{1,aj} = \sum_{i=1}^{n} x_{ai} W^{(1)}_{ji} + b^{(1)}_{j},\quad
-s_{2,ak} = \sum_{j=1}^{m} f(s_{1,aj}) W^{(2)}_{kj} + b^{(2)}_{k},\quad
-J = \frac{1}{NK}\sum_{a=1}^{N}\sum_{k=1}^{K} \phi\big(g(s_{2,ak}), y_{ak}\big),$$
+$$Z_{1,pj} = \sum_{i=1}^{n} X_{pi} W^{(1)}_{ji} + b^{(1)}_{j},\quad
+Z_{3,pk} = \sum_{j=1}^{m} f(Z_{1,pj}) W^{(2)}_{kj} + b^{(2)}_{k},\quad
+J = \frac{1}{NK}\sum_{p=1}^{N}\sum_{k=1}^{K} \phi\big(g(Z_{3,pk}), Y_{pk}\big),$$
 
 with $f$, $g$ and the per-entry loss $\phi$ undefined functions. `entry` writes the entry of a
 matrix formula as SymPy expands it; `canonical` brings an expression with sums, derivatives and
@@ -18,37 +18,48 @@ from sympy.concrete.delta import deltasummation
 from sympy.matrices.expressions.matexpr import MatrixElement
 
 N, n, m, K = sp.symbols("N n m K", integer=True, positive=True)
-INDEX = {N: sp.Symbol("a", integer=True), n: sp.Symbol("i", integer=True),
+INDEX = {N: sp.Symbol("p", integer=True), n: sp.Symbol("i", integer=True),
          m: sp.Symbol("j", integer=True), K: sp.Symbol("k", integer=True)}
-"""The summation index that runs over each size."""
-p, q = sp.symbols("p q", integer=True, positive=True)
-u, v, r, w = sp.symbols("u v r w", integer=True, nonnegative=True)
+"""The index that runs over each size: the sample $p$, the input $i$, the hidden unit $j$, the
+output $k$. An entry of a matrix is named by the indices of its two sizes."""
+PRIMED = {d: sp.Symbol(f"{i.name}'", integer=True) for d, i in INDEX.items()}
+"""A second index over each size, for the sums of the chain rule: $p'$, $k'$, ..."""
+# The offsets of an entry and the rest of its size, `all_sizes`' trick: entry 1 + u of a size
+# 1 + u + r (any entry of any size); never printed.
+u, v, r, w = sp.symbols("o_1 o_2 e_1 e_2", integer=True, nonnegative=True)
 f, g, phi = sp.Function("f"), sp.Function("g"), sp.Function(r"\phi")
 PRIME = {f: sp.Function("f'"), g: sp.Function("g'"), phi: sp.Function(r"\phi'")}
-x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+X, Y = sp.IndexedBase("X"), sp.IndexedBase("Y")
 W1, b1, W2, b2 = (sp.IndexedBase(t) for t in ("W^{(1)}", "b^{(1)}", "W^{(2)}", "b^{(2)}"))
-s1_free, s2_free = sp.IndexedBase("s_{1}"), sp.IndexedBase("s_{2}")
-r"""$s_1$, $s_2$ as bases of their own, for $\partial J/\partial s$."""
+Z1_free, Z2_free, Z3_free = (sp.IndexedBase(f"Z_{{{i}}}") for i in (1, 2, 3))
+r"""$Z_1$, $Z_2$, $Z_3$ as bases of their own, for $\partial J/\partial Z$ and the chain rule."""
 
 
 def model(size: dict, free: str | None = None) -> dict:
     r"""The network in index notation at sizes `size` (keys N, n, m, K), as functions of
-    1-based indices: ``s1(a, j)``, ``s2(a, k)`` and the scalar ``J``. With ``free="s2"``
-    (``"s1"``), $s_2$ ($s_1$) is an `IndexedBase` of its own, as the deltas need."""
-    a, i, j, k = (INDEX[d] for d in (N, n, m, K))
+    1-based indices: ``z1(p, j)``, ``z2(p, j)``, ``z3(p, k)``, ``y_hat(p, k)`` and the scalar
+    ``J``. With ``free="z3"`` (``"z2"``, ``"z1"``), $Z_3$ ($Z_2$, $Z_1$) is an `IndexedBase` of
+    its own, as the deltas and the chain rule's local derivatives need."""
+    p_, i, j, k = (INDEX[d] for d in (N, n, m, K))
 
-    def s1(a_, j_):
-        if free == "s1":
-            return s1_free[a_, j_]
-        return sp.Sum(x[a_, i] * W1[j_, i], (i, 1, size[n])) + b1[j_]
+    def z1(a, c):
+        if free == "z1":
+            return Z1_free[a, c]
+        return sp.Sum(X[a, i] * W1[c, i], (i, 1, size[n])) + b1[c]
 
-    def s2(a_, k_):
-        if free == "s2":
-            return s2_free[a_, k_]
-        return sp.Sum(f(s1(a_, j)) * W2[k_, j], (j, 1, size[m])) + b2[k_]
+    def z2(a, c):
+        return Z2_free[a, c] if free == "z2" else f(z1(a, c))
 
-    J = sp.Sum(phi(g(s2(a, k)), y[a, k]), (k, 1, size[K]), (a, 1, size[N]))
-    return dict(s1=s1, s2=s2, J=J / (size[N] * size[K]))
+    def z3(a, c):
+        if free == "z3":
+            return Z3_free[a, c]
+        return sp.Sum(z2(a, j) * W2[c, j], (j, 1, size[m])) + b2[c]
+
+    def y_hat(a, c):
+        return g(z3(a, c))
+
+    J = sp.Sum(phi(y_hat(p_, k), Y[p_, k]), (k, 1, size[K]), (p_, 1, size[N]))
+    return dict(z1=z1, z2=z2, z3=z3, y_hat=y_hat, J=J / (size[N] * size[K]))
 
 
 def entry(formula: sp.MatrixExpr, size: dict, bind: dict, row, col) -> sp.Expr:

@@ -25,11 +25,12 @@ class SitePrinter(LatexPrinter):
     r"""`sympy`'s LaTeX printer with the site's macros for transpose and Hadamard product.
 
     - ``Transpose(W)`` prints ``W\T``; a name with a superscript is braced, ``{W^{(1)}}\T``, and
-      a product or a fraction is put in parentheses, ``\left(\delta_{2} W^{(2)}\right)\T``;
+      a product or a fraction is put in parentheses, ``\left(\Delta_{3} W^{(2)}\right)\T``;
     - ``HadamardProduct(a, b)`` prints ``a \had b``;
     - an `Indexed` entry of a base that has a subscript takes its indices inside it:
-      ``\delta_{1}[a, p]`` prints ``\delta_{1,ap}``, never a double subscript;
-    - an undefined function named with a prime, ``f'``, prints as ``f'\left(s\right)``;
+      ``\Delta_{1}[p, j]`` prints ``\Delta_{1,pj}``, never a double subscript;
+    - an undefined function named with a prime, ``f'``, prints as ``f'\left(u\right)``; one
+      named ``(\cdot)^{+}`` (ReLU, as the homework writes it) as ``\left(u\right)^{+}``;
     - ``M.applyfunc(F)`` (entry by entry) prints as ``F\left(M\right)``;
     - an indicator ``Piecewise((1, c), (0, True))`` prints as ``\mathbb{1}\left[c\right]``.
     """
@@ -42,15 +43,17 @@ class SitePrinter(LatexPrinter):
         return f"{{{inner}}}{TRANSPOSE}" if "^" in inner else f"{inner}{TRANSPOSE}"
 
     def _print_HadamardProduct(self, expr):
-        # A product inside a Hadamard product keeps its parentheses: (\delta_2 W) \had f'(s_1).
+        # A product inside a Hadamard product keeps its parentheses: (\Delta_3 W) \had f'(Z_1).
         return f" {HADAMARD} ".join(self.parenthesize(arg, PRECEDENCE["Pow"], strict=True)
                                       for arg in expr.args)
 
     def _print_Function(self, expr, exp=None):
         name = expr.func.__name__
+        args = ", ".join(self._print(a) for a in expr.args)
+        if r"(\cdot)" in name:  # ReLU, written (\cdot)^+ as the homework does: (u)^+
+            return _applied(name, args) + (f"^{{{exp}}}" if exp else "")
         if not name.endswith("'"):  # f', g', \phi': derivatives of undefined functions
             return super()._print_Function(expr, exp)
-        args = ", ".join(self._print(a) for a in expr.args)
         return rf"{name}\left({args}\right)" + (f"^{{{exp}}}" if exp else "")
 
     def _print_Piecewise(self, expr):
@@ -60,9 +63,11 @@ class SitePrinter(LatexPrinter):
         return super()._print_Piecewise(expr)
 
     def _print_ElementwiseApplyFunction(self, expr):
-        # M.applyfunc(F) for an undefined F: F(M), as the site writes f(z_1), not F_o(M).
-        name = self._print(expr.function.expr.func)
-        return rf"{name}\left({self._print(expr.expr)}\right)"
+        # M.applyfunc(F) for an undefined F: F(M), as the site writes f(Z_1), not F_o(M).
+        name = expr.function.expr.func.__name__
+        if r"(\cdot)" in name:
+            return _applied(name, self._print(expr.expr))
+        return rf"{self._print(expr.function.expr.func)}\left({self._print(expr.expr)}\right)"
 
     def _print_Indexed(self, expr):
         base = self._print(expr.base.label)
@@ -73,6 +78,14 @@ class SitePrinter(LatexPrinter):
         if base.endswith("}") and "_{" in base:
             return f"{base[:-1]},{index}}}"
         return f"{base}_{{{index}}}"
+
+
+def _applied(name: str, arg: str) -> str:
+    r"""A function named with ``(\cdot)`` applied to `arg`: ``(\cdot)^{+}`` -> ``\left(arg\right)^{+}``,
+    its derivative ``(\cdot)^{+}'`` -> ``\left((\cdot)^{+}\right)'\left(arg\right)``."""
+    if name.endswith("'"):
+        return rf"\left({name[:-1]}\right)'\left({arg}\right)"
+    return name.replace(r"(\cdot)", rf"\left({arg}\right)")
 
 
 def tex(expr, **settings) -> str:
@@ -88,7 +101,7 @@ def matrix(base: str, rows: int, cols: int, *, vector: bool = False) -> sp.Immut
     r"""A rows x cols matrix of real symbols named ``base_{ij}`` (1-based).
 
     Args:
-        base: LaTeX of the matrix name, e.g. ``"x"``, ``"W^{(1)}"``, ``r"\delta"``.
+        base: LaTeX of the matrix name, e.g. ``"X"``, ``"W^{(1)}"``, ``r"\Delta"``.
         rows: the number of rows.
         cols: the number of columns.
         vector: index entries by their row only (``b^{(1)}_{2}``), for a column vector.
@@ -103,7 +116,7 @@ def matrix(base: str, rows: int, cols: int, *, vector: bool = False) -> sp.Immut
 
     def name(*idx: int) -> sp.Symbol:
         index = _index(*idx, wide=wide)
-        # A base that has a subscript already, s_{2}, takes the index inside it: s_{2,11}.
+        # A base that has a subscript already, Z_{3}, takes the index inside it: Z_{3,11}.
         return sp.Symbol(f"{base[:-1]},{index}}}" if nested else f"{base}_{{{index}}}",
                          real=True)
 
@@ -116,7 +129,7 @@ def matrix(base: str, rows: int, cols: int, *, vector: bool = False) -> sp.Immut
 def display(name: str, rows, cols) -> sp.MatrixSymbol:
     r"""A `MatrixSymbol` that `tex` prints as `name`; sizes may be integers or SymPy symbols.
 
-    A name like ``s_1`` is wrapped in braces, ``{s_1}``: SymPy prints a name that has a brace as
+    A name like ``Z_1`` is wrapped in braces, ``{Z_1}``: SymPy prints a name that has a brace as
     it is, instead of splitting it into sub- and superscripts itself.
     """
     split = "{" not in name and ("_" in name or "^" in name)

@@ -1,20 +1,20 @@
-r"""The affine layer $s = x W\T + \ones b\T$ on a batch: Jacobians, backprop's products.
+r"""The affine layer $Z = X W\T + \ones_N b\T$ on a batch: Jacobians, backprop's products.
 
 Layout: every matrix is flattened row-major, $\operatorname{vec}(M)$ (`vec`, the order of
 `Tensor.reshape(-1)`), and a Jacobian is in numerator layout: row $i$ is output entry $i$,
-column $j$ is input entry $j$. With $x$ (N, in), $W$ (out, in), $b$ (out, 1), $s$ (N, out):
+column $j$ is input entry $j$. With $X$ (N, in), $W$ (out, in), $b$ (out, 1), $Z$ (N, out):
 
-- $\partial \operatorname{vec}(s) / \partial \operatorname{vec}(x) = I_N \otimes W$, (N out, N in);
-- $\partial \operatorname{vec}(s) / \partial \operatorname{vec}(W) = (x \otimes I_{out})\,P$,
+- $\partial \operatorname{vec}(Z) / \partial \operatorname{vec}(X) = I_N \otimes W$, (N out, N in);
+- $\partial \operatorname{vec}(Z) / \partial \operatorname{vec}(W) = (X \otimes I_{out})\,P$,
   (N out, out in), where the permutation $P$ (`commutation`) turns the row-major
-  $\operatorname{vec}(W)$ into the column-major one: entry $x_{ni}$ where the output's column
+  $\operatorname{vec}(W)$ into the column-major one: entry $X_{pi}$ where the output's column
   equals the weight's row, 0 elsewhere;
-- $\partial \operatorname{vec}(s) / \partial b = \ones_N \otimes I_{out}$, (N out, out).
+- $\partial \operatorname{vec}(Z) / \partial b = \ones_N \otimes I_{out}$, (N out, out).
 
-Backprop never forms them. For a scalar $J$ with $\delta = \nabla_s J$ (N, out), the chain
-rule $\operatorname{vec}(\delta)\T\,\partial\operatorname{vec}(s)/\partial\,\cdot$ collapses to
-$\nabla_W J = \delta\T x$, $\nabla_b J = \delta\T \ones$ (the column sums of $\delta$) and
-$\nabla_x J = \delta W$. `identities` proves all six claims.
+Backprop never forms them. For a scalar $J$ with the upstream gradient $\Delta = \nabla_Z J$
+(N, out), the chain rule $\operatorname{vec}(\Delta)\T\,\partial\operatorname{vec}(Z)/\partial\,\cdot$
+collapses to $\nabla_W J = \Delta\T X$, $\nabla_b J = \Delta\T \ones_N$ (the column sums of
+$\Delta$) and $\nabla_X J = \Delta W$. `identities` proves all six claims.
 """
 
 from __future__ import annotations
@@ -31,18 +31,19 @@ def vec(M: sp.MatrixBase) -> sp.ImmutableMatrix:
 
 
 def symbols(batch: int = 2, n_in: int = 3, n_out: int = 4) -> dict[str, sp.ImmutableMatrix]:
-    r"""x (batch, n_in), W (n_out, n_in), b (n_out, 1) and an upstream $\delta$ (batch, n_out)."""
-    return dict(x=matrix("x", batch, n_in), W=matrix("W", n_out, n_in),
-                b=matrix("b", n_out, 1, vector=True), delta=matrix(r"\delta", batch, n_out))
+    r"""x = $X$ (batch, n_in), W (n_out, n_in), b (n_out, 1) and an upstream
+    $\Delta$ (batch, n_out), keyed ``"delta"``."""
+    return dict(x=matrix("X", batch, n_in), W=matrix("W", n_out, n_in),
+                b=matrix("b", n_out, 1, vector=True), delta=matrix(r"\Delta", batch, n_out))
 
 
 def forward(x: sp.MatrixBase, W: sp.MatrixBase, b: sp.MatrixBase) -> sp.ImmutableMatrix:
-    r"""$s = x W\T + \ones b\T$: x (N, in), W (out, in), b (out, 1) -> s (N, out)."""
+    r"""$Z = X W\T + \ones_N b\T$: x (N, in), W (out, in), b (out, 1) -> Z (N, out)."""
     return sp.ImmutableMatrix(x * W.T + sp.ones(x.rows, 1) * b.T)
 
 
 def jacobians(sym: dict) -> dict[str, sp.ImmutableMatrix]:
-    r"""$\partial\operatorname{vec}(s)/\partial\operatorname{vec}(v)$, v in x, W, b, by `jacobian`.
+    r"""$\partial\operatorname{vec}(Z)/\partial\operatorname{vec}(v)$, v in X, W, b, by `jacobian`.
 
     Returns:
         dict keyed ``"x"`` (N out, N in), ``"W"`` (N out, out in), ``"b"`` (N out, out).
@@ -80,32 +81,32 @@ def identities(sym: dict) -> dict[str, Identity]:
         sym: as `symbols` returns.
 
     Returns:
-        dict with keys ``"dsdx"`` ($I_N \otimes W$), ``"dsdW"`` ($(x \otimes I)P$),
-        ``"dsdb"`` ($\ones_N \otimes I$),
-        ``"dJdW"`` ($\delta\T x$, (out, in)), ``"dJdb"`` ($\delta\T\ones$, (out, 1)),
-        ``"dJdx"`` ($\delta W$, (N, in)). For the products, `derived` is the chain rule through
+        dict with keys ``"dZdx"`` ($I_N \otimes W$), ``"dZdW"`` ($(X \otimes I)P$),
+        ``"dZdb"`` ($\ones_N \otimes I$),
+        ``"dJdW"`` ($\Delta\T X$, (out, in)), ``"dJdb"`` ($\Delta\T\ones_N$, (out, 1)),
+        ``"dJdx"`` ($\Delta W$, (N, in)). For the products, `derived` is the chain rule through
         the full Jacobian from `jacobians`.
     """
     x, W, b, delta = sym["x"], sym["W"], sym["b"], sym["delta"]
     n, n_out = x.rows, W.rows
     jac = jacobians(sym)
-    show = {"x": display("x", *x.shape), "W": display("W", *W.shape),
-            r"\delta": display(r"\delta", *delta.shape), "1": display(r"\ones_{N}", n, 1),
+    show = {"x": display("X", *x.shape), "W": display("W", *W.shape),
+            r"\delta": display(r"\Delta", *delta.shape), "1": display(r"\ones_{N}", n, 1),
             "I_N": display("I_{N}", n, n), "I": display("I_{out}", n_out, n_out),
             "P": display("P", W.rows * W.cols, W.rows * W.cols)}
     bind = {show["x"]: x, show["W"]: W, show[r"\delta"]: delta, show["1"]: sp.ones(n, 1),
             show["I_N"]: sp.eye(n), show["I"]: sp.eye(n_out), show["P"]: commutation(*W.shape)}
-    d_vec = r"\frac{\partial \operatorname{vec}(s)}{\partial \operatorname{vec}(%s)}"
+    d_vec = r"\frac{\partial \operatorname{vec}(Z)}{\partial \operatorname{vec}(%s)}"
     claims = [
-        ("dsdx", d_vec % "x", sp.KroneckerProduct(show["I_N"], show["W"]), jac["x"]),
-        ("dsdW", d_vec % "W", sp.KroneckerProduct(show["x"], show["I"]) * show["P"], jac["W"]),
-        ("dsdb", r"\frac{\partial \operatorname{vec}(s)}{\partial b}",
+        ("dZdx", d_vec % "X", sp.KroneckerProduct(show["I_N"], show["W"]), jac["x"]),
+        ("dZdW", d_vec % "W", sp.KroneckerProduct(show["x"], show["I"]) * show["P"], jac["W"]),
+        ("dZdb", r"\frac{\partial \operatorname{vec}(Z)}{\partial b}",
          sp.KroneckerProduct(show["1"], show["I"]), jac["b"]),
         ("dJdW", r"\nabla_{W} J", show[r"\delta"].T * show["x"],
          _chain(delta, jac["W"], W)),
         ("dJdb", r"\nabla_{b} J", show[r"\delta"].T * show["1"],
          _chain(delta, jac["b"], b)),
-        ("dJdx", r"\nabla_{x} J", show[r"\delta"] * show["W"],
+        ("dJdx", r"\nabla_{X} J", show[r"\delta"] * show["W"],
          _chain(delta, jac["x"], x)),
     ]
     return {name: Identity(name, lhs, formula, evaluate(formula, bind), derived)

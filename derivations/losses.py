@@ -4,20 +4,22 @@ Every loss is built from one per-entry term $\phi(\hat y, y)$; `LOSSES` (same ke
 `mlp.LOSSES`) holds that term and a claimed closed form of its derivative
 $\phi'(\hat y, y) = \partial\phi/\partial\hat y$.
 
-- torch (and `mlp`): $J = \frac{1}{NK}\sum_{n,k} \phi(\hat y_{nk}, y_{nk})$, a mean over all
-  $N K$ entries, so $\partial J/\partial \hat y_{nk} = \frac{1}{NK}\,\phi'(\hat y_{nk}, y_{nk})$.
+- torch (and `mlp`), on a batch: $J = \frac{1}{NK}\sum_{p,k} \phi(\hat Y_{pk}, Y_{pk})$, a mean
+  over all $N K$ entries, so $\partial J/\partial \hat Y_{pk} = \frac{1}{NK}\,\phi'(\hat Y_{pk},
+  Y_{pk})$.
 - the homework, one sample: MSE $\ell = \lVert\hat y - y\rVert^2$ sums $\phi$ over the $K$
   outputs, BCE averages it: $\ell = \frac{1}{K}\sum_k \phi(\hat y_k, y_k)$.
 
-- cross-entropy, as torch's: $J = -\frac{1}{N}\sum_{n,k} y_{nk}\log\hat y_{nk}$, a mean over the
+- cross-entropy, as torch's: $J = -\frac{1}{N}\sum_{p,k} Y_{pk}\log\hat Y_{pk}$, a mean over the
   $N$ rows; per sample it sums over the $K$ classes.
 
-Each loss says where $\hat y$ must lie (`domain`, and `simplex` for rows that sum to 1), from
+Each loss says where $\hat Y$ must lie (`domain`, and `simplex` for rows that sum to 1), from
 which `derivations.configurations` computes the output activations it accepts.
 
 With $N = 1$ the two differ by a constant factor, $K$ for MSE and 1 for BCE and cross-entropy:
-`per_sample_factor` computes it. The claims are proven by `gradient_identity`, and the fused
-sigmoid + BCE result $\partial J/\partial s_2 = (\hat y - y)/(NK)$ by `fused_sigmoid_bce`.
+`per_sample_factor` computes it and `per_sample_identity` proves $\ell = c\,J$ at $N = 1$.
+The claims are proven by `gradient_identity`, and the fused sigmoid + BCE result
+$\partial J/\partial Z_3 = (\hat Y - Y)/(NK)$ by `fused_sigmoid_bce`.
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ class SymbolicLoss:
             given as LaTeX, e.g. $\lVert \hat y - y\rVert^2$.
         sample_mean: whether the homework's per-sample loss averages over the K outputs
             (BCE) rather than summing them (MSE).
-        domain: the set each $\hat y_{nk}$ must lie in, e.g. [0, 1] for BCE.
-        simplex: whether each row of $\hat y$ must also sum to 1 (cross-entropy).
+        domain: the set each $\hat Y_{pk}$ must lie in, e.g. [0, 1] for BCE.
+        simplex: whether each row of $\hat Y$ must also sum to 1 (cross-entropy).
         batch_mean: whether $J$ is a mean over the $N$ rows (torch's cross-entropy) rather than
             over all $N K$ entries (MSE, BCE).
     """
@@ -69,12 +71,12 @@ class SymbolicLoss:
         return rows if self.batch_mean else rows * cols
 
     def J(self, y_hat: sp.MatrixBase, y: sp.MatrixBase) -> sp.Expr:
-        r"""torch's loss: $J = \frac{1}{NK}\sum_{n,k}\phi(\hat y_{nk}, y_{nk})$, or
-        $\frac{1}{N}\sum_{n,k}$ when `batch_mean`; y_hat, y (N, K)."""
+        r"""torch's loss: $J = \frac{1}{NK}\sum_{p,k}\phi(\hat Y_{pk}, Y_{pk})$, or
+        $\frac{1}{N}\sum_{p,k}$ when `batch_mean`; y_hat, y (N, K)."""
         return sum(map(self.term, y_hat, y)) / self.count(y_hat.rows, y_hat.cols)
 
     def gradient(self, y_hat: sp.MatrixBase, y: sp.MatrixBase) -> sp.ImmutableMatrix:
-        r"""$\nabla_{\hat y} J$ (N, K) from the claim: $\frac{1}{NK}\phi'$ (or $\frac1N\phi'$)
+        r"""$\nabla_{\hat Y} J$ (N, K) from the claim: $\frac{1}{NK}\phi'$ (or $\frac1N\phi'$)
         entry-wise."""
         scale = sp.Rational(1, self.count(y_hat.rows, y_hat.cols))
         return sp.ImmutableMatrix(y_hat.rows, y_hat.cols,
@@ -120,67 +122,68 @@ LOSSES: dict[str, SymbolicLoss] = {
 def definition_latex(name: str, per_sample: bool = False) -> str:
     r"""The loss as SymPy prints it: torch's $J$ (mean over $N K$) or the homework's $\ell$.
 
-    E.g. ``J = \frac{\sum_{n=1}^{N} \sum_{k=1}^{K} \left(\hat{y}_{nk} - y_{nk}\right)^{2}}{K N}``.
+    E.g. ``J = \frac{\sum_{p=1}^{N} \sum_{k=1}^{K} \left(\hat{Y}_{pk} - Y_{pk}\right)^{2}}{K N}``.
     """
     loss = LOSSES[name]
-    n, k = sp.symbols("n k", integer=True, positive=True)
+    p, k = sp.symbols("p k", integer=True, positive=True)
     if per_sample:
         y_hat_k, y_k = sp.Symbol(r"\hat{y}_{k}", real=True), sp.Symbol("y_{k}", real=True)
         total = sp.Sum(loss.term(y_hat_k, y_k), (k, 1, K))
         return rf"\ell = {tex(total / K if loss.sample_mean else total)}"
-    y_hat_nk, y_nk = _entry(r"\hat{y}")
-    total = sp.Sum(sp.Sum(loss.term(y_hat_nk, y_nk), (k, 1, K)), (n, 1, N))
+    y_hat_pk, y_pk = _entry()
+    total = sp.Sum(sp.Sum(loss.term(y_hat_pk, y_pk), (k, 1, K)), (p, 1, N))
     return rf"J = {tex(total / loss.count(N, K))}"
 
 
 def targets(batch: int, n_out: int) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix]:
-    r"""Symbols $\hat y$ and $y$, both (batch, n_out), named ``\hat{y}_{nk}`` and ``y_{nk}``."""
-    return matrix(r"\hat{y}", batch, n_out), matrix("y", batch, n_out)
+    r"""Symbols $\hat Y$ and $Y$, both (batch, n_out), named ``\hat{Y}_{pk}`` and ``Y_{pk}``."""
+    return matrix(r"\hat{Y}", batch, n_out), matrix("Y", batch, n_out)
 
 
-def _entry(tex: str) -> tuple[sp.Symbol, sp.Symbol]:
-    return sp.Symbol(rf"{tex}_{{nk}}", real=True), sp.Symbol("y_{nk}", real=True)
+def _entry() -> tuple[sp.Symbol, sp.Symbol]:
+    return sp.Symbol(r"\hat{Y}_{pk}", real=True), sp.Symbol("Y_{pk}", real=True)
 
 
 def _per_entry(formula: sp.Expr, y_hat: sp.MatrixBase, y: sp.MatrixBase) -> sp.ImmutableMatrix:
     """`formula` in the entry symbols, at every entry of y_hat, y, with N and K their sizes."""
-    y_hat_nk, y_nk = _entry(r"\hat{y}")
+    y_hat_pk, y_pk = _entry()
     sizes = {N: y_hat.rows, K: y_hat.cols}
     return sp.ImmutableMatrix(y_hat.rows, y_hat.cols, [
-        formula.xreplace({y_hat_nk: a, y_nk: b, **sizes}) for a, b in zip(y_hat, y, strict=True)])
+        formula.xreplace({y_hat_pk: a, y_pk: b, **sizes}) for a, b in zip(y_hat, y, strict=True)])
 
 
 def gradient_identity(name: str, batch: int = 2, n_out: int = 5) -> Identity:
-    r"""$\partial J/\partial \hat y_{nk}$ by `diff` of $J$, entry by entry, against the claim.
+    r"""$\partial J/\partial \hat Y_{pk}$ by `diff` of $J$, entry by entry, against the claim.
 
     Returns:
-        `Identity` named `name`, (batch, n_out); `formula` is the entry $(n, k)$ with symbolic
-        $N$, $K$, e.g. $\frac{2(\hat y_{nk} - y_{nk})}{NK}$ for MSE, and the closed form is
+        `Identity` named `name`, (batch, n_out); `formula` is the entry $(p, k)$ with symbolic
+        $N$, $K$, e.g. $\frac{2(\hat Y_{pk} - Y_{pk})}{NK}$ for MSE, and the closed form is
         that formula at every entry, $N$ and $K$ set to the sizes.
     """
     loss = LOSSES[name]
     y_hat, y = targets(batch, n_out)
     J = loss.J(y_hat, y)
     derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in y_hat])
-    formula = loss.claim(*_entry(r"\hat{y}")) / loss.count(N, K)
-    return Identity(name, r"\frac{\partial J}{\partial \hat{y}_{nk}}", formula,
+    formula = loss.claim(*_entry()) / loss.count(N, K)
+    return Identity(name, r"\frac{\partial J}{\partial \hat{Y}_{pk}}", formula,
                     _per_entry(formula, y_hat, y), derived)
 
 
 def fused_sigmoid_bce(batch: int = 2, n_out: int = 5) -> Identity:
-    r"""With $\hat y = \sigma(s_2)$ and BCE, $\partial J/\partial s_{2,nk} = (\hat y_{nk} -
-    y_{nk})/(NK)$.
+    r"""With $\hat Y = \sigma(Z_3)$ and BCE, $\partial J/\partial Z_{3,pk} = (\hat Y_{pk} -
+    Y_{pk})/(NK)$.
 
-    `derived` differentiates $J(\sigma(s_2), y)$ by each entry of $s_2$; the $\hat y(1 - \hat y)$
-    of BCE's derivative cancels $\sigma'$. Returns an `Identity` (batch, n_out).
+    `derived` differentiates $J(\sigma(Z_3), Y)$ by each entry of $Z_3$; the
+    $\hat Y(1 - \hat Y)$ of BCE's derivative cancels $\sigma'$. Returns an `Identity`
+    (batch, n_out).
     """
-    s2, y = matrix("s_{2}", batch, n_out), targets(batch, n_out)[1]
-    y_hat = ACTIVATIONS["sigmoid"](s2)
+    z3, y = matrix("Z_{3}", batch, n_out), targets(batch, n_out)[1]
+    y_hat = ACTIVATIONS["sigmoid"](z3)
     J = LOSSES["bce"].J(y_hat, y)
-    derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in s2])
-    y_hat_nk, y_nk = _entry(r"\hat{y}")
-    formula = (y_hat_nk - y_nk) / (N * K)
-    return Identity("sigmoid+bce", r"\frac{\partial J}{\partial s_{2,nk}}", formula,
+    derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in z3])
+    y_hat_pk, y_pk = _entry()
+    formula = (y_hat_pk - y_pk) / (N * K)
+    return Identity("sigmoid+bce", r"\frac{\partial J}{\partial Z_{3,pk}}", formula,
                     _per_entry(formula, y_hat, y), derived)
 
 
@@ -195,3 +198,18 @@ def per_sample_factor(name: str, n_out: int = 5) -> sp.Expr:
     if ratio.free_symbols:
         raise ValueError(f"{name}: the ratio {ratio} depends on the data")
     return ratio
+
+
+def per_sample_identity(name: str, n_out: int = 5) -> Identity:
+    r"""The homework's $\ell$ of one sample against $c\,J$ at $N = 1$: $c = K$ for MSE, 1 for BCE.
+
+    The sample's columns are the batch's one row transposed, $\hat y = \hat Y\T$, $y = Y\T$;
+    `derived` is $\ell(\hat y, y)$, `closed_form` is $c$ times torch's $J(\hat Y, Y)$, and the
+    formula prints $K J$ (or $J$). `holds()` proves it for every value, at output width `n_out`.
+    """
+    loss = LOSSES[name]
+    y_hat, y = targets(1, n_out)
+    c = per_sample_factor(name, n_out)
+    formula = sp.Symbol("K J") if c != 1 else sp.Symbol("J")  # a display symbol, printed as is
+    return Identity(f"{name} per sample", r"\ell", formula, c * loss.J(y_hat, y),
+                    loss.per_sample(y_hat.T, y.T))

@@ -1,31 +1,33 @@
 r"""The whole network, Linear -> f -> Linear -> g -> loss, on a batch of concrete small size.
 
-With $x$ (N, n), one sample per row, exactly as `mlp/model.py` computes it:
+With $X$ ($N \times n$), sample $p$ in row $p$, exactly as `mlp/model.py` computes it:
 
-$$s_1 = x {W^{(1)}}\T + \ones {b^{(1)}}\T,\quad z_1 = f(s_1),\quad
-s_2 = z_1 {W^{(2)}}\T + \ones {b^{(2)}}\T,\quad \hat y = g(s_2),\quad
-J = \frac{1}{NK} \sum_{n,k} \phi(\hat y_{nk}, y_{nk}).$$
+$$Z_1 = X {W^{(1)}}\T + \ones_N {b^{(1)}}\T,\quad Z_2 = f(Z_1),\quad
+Z_3 = Z_2 {W^{(2)}}\T + \ones_N {b^{(2)}}\T,\quad \hat Y = g(Z_3),\quad
+J = \frac{1}{NK} \sum_{p,k} \phi(\hat Y_{pk}, Y_{pk}).$$
 
-`gradients` is backprop: the chain rule in matrix form, with $\delta_i = \nabla_{s_i} J$, each
-gradient laid out like what it is taken by:
+`gradients` is backprop: the chain rule in matrix form, with the upstream gradients
+$\Delta_3 = \nabla_{Z_3} J$ and $\Delta_1 = \nabla_{Z_1} J$, each gradient $\nabla_\theta J$ in
+the shape of $\theta$, as torch stores it in `.grad`:
 
-$$\delta_2 = \nabla_{\hat y} J \had g'(s_2),\;
-\nabla_{W^{(2)}} J = \delta_2\T z_1,\;
-\nabla_{b^{(2)}} J = \delta_2\T \ones,\;
-\delta_1 = (\delta_2 W^{(2)}) \had f'(s_1),\;
-\nabla_{W^{(1)}} J = \delta_1\T x,\;
-\nabla_{b^{(1)}} J = \delta_1\T \ones.$$
+$$\Delta_3 = \nabla_{\hat Y} J \had g'(Z_3),\;
+\nabla_{W^{(2)}} J = \Delta_3\T Z_2,\;
+\nabla_{b^{(2)}} J = \Delta_3\T \ones_N,\;
+\Delta_1 = (\Delta_3 W^{(2)}) \had f'(Z_1),\;
+\nabla_{W^{(1)}} J = \Delta_1\T X,\;
+\nabla_{b^{(1)}} J = \Delta_1\T \ones_N.$$
 
 `gradients_by_entry` differentiates the scalar $J$ by each parameter entry instead, and
 `identities` pairs the two, step by step, at one concrete size; `derivations.all_sizes` proves
-the same six steps for every size. Notebook use:
+the same six steps for every size. `one_sample` proves the step from the batch to the
+homework's single sample. Notebook use:
 
 ```python
 from derivations import network
 sym = network.symbols(**network.DEFAULT_SIZE)                 # N, n, m, K = 2, 3, 4, 5
 grads = network.gradients("relu", "identity", "mse", sym)      # dict of sympy Matrices
 for claim in network.identities("relu", "identity", "mse", sym).values():
-    display(Math(claim.latex()))                              # \delta_{2}\T z_{1} (5 x 4) ...
+    display(Math(claim.latex()))                              # \Delta_{3}\T Z_{2} (5 x 4) ...
 ```
 """
 
@@ -33,9 +35,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, apply_tex
 from .configurations import configurations as all_configurations
-from .exact import at_point
+from .exact import at_point, branches_at
 from .identity import Identity, evaluate
 from .latex import display, equation, matrix, tex
 from .linear import forward as linear
@@ -43,9 +45,11 @@ from .losses import LOSSES
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 """The parameter names; their gradients are keyed ``"dJd" + name``, as `MLP.grads`."""
+STEPS = ("dJdz3", "dJdW2", "dJdb2", "dJdz1", "dJdW1", "dJdb1")
+"""Backprop's six steps in order, named as `mlp`'s backward names them."""
 DEFAULT_SIZE = dict(batch=2, n_in=3, n_hidden=4, n_out=5)
-"""The size the tests and the site derive at: N, n, m, K pairwise distinct and none 1, so a
-shape label tells every product from its transpose."""
+"""The size the site derives at: N, n, m, K pairwise distinct and none 1, so a shape label
+tells every product from its transpose."""
 
 
 def configurations() -> list[tuple[str, str, str]]:
@@ -55,37 +59,53 @@ def configurations() -> list[tuple[str, str, str]]:
 
 
 def symbols(batch: int, n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatrix]:
-    r"""Real symbols: x (batch, n_in), y (batch, n_out), W1 (n_hidden, n_in), b1 (n_hidden, 1),
-    W2 (n_out, n_hidden), b2 (n_out, 1); named ``x_{ni}``, ``W^{(1)}_{ji}``, ``b^{(1)}_{j}``."""
-    return dict(x=matrix("x", batch, n_in), y=matrix("y", batch, n_out),
+    r"""Real symbols, keyed as `mlp` names them: x = $X$ (batch, n_in), y = $Y$ (batch, n_out),
+    W1 (n_hidden, n_in), b1 (n_hidden, 1), W2 (n_out, n_hidden), b2 (n_out, 1); named
+    ``X_{pi}``, ``W^{(1)}_{ji}``, ``b^{(1)}_{j}``."""
+    return dict(x=matrix("X", batch, n_in), y=matrix("Y", batch, n_out),
                 W1=matrix("W^{(1)}", n_hidden, n_in),
                 b1=matrix("b^{(1)}", n_hidden, 1, vector=True),
                 W2=matrix("W^{(2)}", n_out, n_hidden), b2=matrix("b^{(2)}", n_out, 1, vector=True))
 
 
-def forward(f: str, g: str, sym: dict) -> dict[str, sp.ImmutableMatrix]:
-    r"""s1, z1 (N, n_hidden) and s2, y_hat (N, n_out), as SymPy matrices in the symbols."""
-    s1 = linear(sym["x"], sym["W1"], sym["b1"])
-    z1 = ACTIVATIONS[f](s1)
-    s2 = linear(z1, sym["W2"], sym["b2"])
-    return dict(s1=s1, z1=z1, s2=s2, y_hat=ACTIVATIONS[g](s2))
+def _applied(name: str, M: sp.MatrixBase, near: dict | None) -> sp.ImmutableMatrix:
+    """The activation entry by entry; with `near`, each entry's Piecewise branch taken there."""
+    act = ACTIVATIONS[name]
+    if near is None or not act.value.has(sp.Piecewise):
+        return act(M)
+    u = next(iter(act.value.free_symbols))
+    return sp.ImmutableMatrix(M.rows, M.cols, [
+        branches_at(act.value, {u: at_point(e, near)}).xreplace({u: e}) for e in M])
+
+
+def forward(f: str, g: str, sym: dict, near: dict | None = None) -> dict[str, sp.ImmutableMatrix]:
+    r"""z1 = $Z_1$, z2 = $Z_2$ (N, n_hidden), z3 = $Z_3$, y_hat = $\hat Y$ (N, n_out): SymPy
+    matrices in the symbols, keyed as `mlp`'s cache (z1 the pre-activation).
+
+    With `near` (an exact point), each ReLU entry is the branch it takes at that point: the same
+    function near the point, without a Piecewise (`identities` explains why)."""
+    z1 = linear(sym["x"], sym["W1"], sym["b1"])
+    z2 = _applied(f, z1, near)
+    z3 = linear(z2, sym["W2"], sym["b2"])
+    return dict(z1=z1, z2=z2, z3=z3, y_hat=_applied(g, z3, near))
 
 
 def forward_latex(f: str, g: str, sym: dict) -> list[str]:
     r"""The batch forward pass as the code runs it, one LaTeX line per step with its shape.
 
-    E.g. ``s_{1} = x {W^{(1)}}\T + \ones {b^{(1)}}\T \quad (2 \times 4)``, then $z_1$, $s_2$,
-    $\hat y$.
+    E.g. ``Z_{1} = X {W^{(1)}}\T + \ones_{N} {b^{(1)}}\T \quad (2 \times 4)``, then $Z_2$,
+    $Z_3$, $\hat Y$.
     """
-    (n, n_in), m, K = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
-    x, one, z1 = display("x", n, n_in), display(r"\ones", n, 1), display("z_{1}", n, m)
-    W1, b1 = display("W^{(1)}", m, n_in), display("b^{(1)}", m, 1)
-    W2, b2 = display("W^{(2)}", K, m), display("b^{(2)}", K, 1)
-    # order="none" keeps x W^T + 1 b^T as written (SymPy would sort the bias term first).
-    rows = [("s_{1}", tex(sp.MatAdd(x * W1.T, one * b1.T), order="none"), (n, m)),
-            ("z_{1}", rf"{ACTIVATIONS[f].tex}(s_{{1}})", (n, m)),
-            ("s_{2}", tex(sp.MatAdd(z1 * W2.T, one * b2.T), order="none"), (n, K)),
-            (r"\hat{y}", rf"{ACTIVATIONS[g].tex}(s_{{2}})", (n, K))]
+    (N, n), m, K = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
+    D = display_symbols(N, n, m, K)
+    W1, b1 = display("W^{(1)}", m, n), display("b^{(1)}", m, 1)
+    b2 = display("b^{(2)}", K, 1)
+    # order="none" keeps X W^T + 1 b^T as written (SymPy would sort the bias term first).
+    rows = [("Z_{1}", tex(sp.MatAdd(D["x"] * W1.T, D["one"] * b1.T), order="none"), (N, m)),
+            ("Z_{2}", apply_tex(ACTIVATIONS[f].tex, "Z_{1}"), (N, m)),
+            ("Z_{3}", tex(sp.MatAdd(D["z2"] * D["W2"].T, D["one"] * b2.T), order="none"),
+             (N, K)),
+            (r"\hat{Y}", apply_tex(ACTIVATIONS[g].tex, "Z_{3}"), (N, K))]
     return [equation(lhs, rhs, shape) for lhs, rhs, shape in rows]
 
 
@@ -95,16 +115,16 @@ def objective(f: str, g: str, loss: str, sym: dict) -> sp.Expr:
 
 
 def display_symbols(batch, n_in, n_hidden, n_out) -> dict[str, sp.MatrixSymbol]:
-    """The display symbols of backprop's formulas, keyed as the values they stand for.
+    """The display symbols of backprop's formulas on a batch, keyed as the values they stand for.
 
-    The sizes may be integers or SymPy symbols (`derivations.indexed` uses symbolic ones).
+    The sizes may be integers or SymPy symbols (`derivations.all_sizes` uses symbolic ones).
     """
     N, n, m, K = batch, n_in, n_hidden, n_out
-    return dict(x=display("x", N, n), z1=display("z_{1}", N, m), W2=display("W^{(2)}", K, m),
-                one=display(r"\ones", N, 1),
-                dJdy_hat=display(r"\nabla_{\hat{y}} J", N, K),
-                g_prime=display("g'(s_{2})", N, K), f_prime=display("f'(s_{1})", N, m),
-                delta2=display(r"\delta_{2}", N, K), delta1=display(r"\delta_{1}", N, m))
+    return dict(x=display("X", N, n), z2=display("Z_{2}", N, m), W2=display("W^{(2)}", K, m),
+                one=display(r"\ones_{N}", N, 1),
+                dJdy_hat=display(r"\nabla_{\hat{Y}} J", N, K),
+                g_prime=display("g'(Z_{3})", N, K), f_prime=display("f'(Z_{1})", N, m),
+                dJdz3=display(r"\Delta_{3}", N, K), dJdz1=display(r"\Delta_{1}", N, m))
 
 
 def _display(sym: dict) -> dict[str, sp.MatrixSymbol]:
@@ -116,22 +136,22 @@ def steps(D: dict[str, sp.MatrixSymbol]) -> list[tuple[str, str, sp.MatrixExpr]]
     """Backprop's six steps: (name, LaTeX of the left side, formula in the display symbols `D`,
     as `display_symbols` returns them)."""
     return [
-        ("delta2", r"\delta_{2} = \nabla_{s_{2}} J",
+        ("dJdz3", r"\Delta_{3} = \nabla_{Z_{3}} J",
          sp.HadamardProduct(D["dJdy_hat"], D["g_prime"])),
-        ("dJdW2", r"\nabla_{W^{(2)}} J", D["delta2"].T * D["z1"]),
-        ("dJdb2", r"\nabla_{b^{(2)}} J", D["delta2"].T * D["one"]),
-        ("delta1", r"\delta_{1} = \nabla_{s_{1}} J",
-         sp.HadamardProduct(D["delta2"] * D["W2"], D["f_prime"])),
-        ("dJdW1", r"\nabla_{W^{(1)}} J", D["delta1"].T * D["x"]),
-        ("dJdb1", r"\nabla_{b^{(1)}} J", D["delta1"].T * D["one"]),
+        ("dJdW2", r"\nabla_{W^{(2)}} J", D["dJdz3"].T * D["z2"]),
+        ("dJdb2", r"\nabla_{b^{(2)}} J", D["dJdz3"].T * D["one"]),
+        ("dJdz1", r"\Delta_{1} = \nabla_{Z_{1}} J",
+         sp.HadamardProduct(D["dJdz3"] * D["W2"], D["f_prime"])),
+        ("dJdW1", r"\nabla_{W^{(1)}} J", D["dJdz1"].T * D["x"]),
+        ("dJdb1", r"\nabla_{b^{(1)}} J", D["dJdz1"].T * D["one"]),
     ]
 
 
 def _backprop(f: str, g: str, loss: str, sym: dict, fwd: dict) -> dict[str, tuple]:
     """Each step's (lhs, formula, value), evaluating the formulas in order."""
-    values = dict(x=sym["x"], z1=fwd["z1"], W2=sym["W2"], one=sp.ones(sym["x"].rows, 1),
+    values = dict(x=sym["x"], z2=fwd["z2"], W2=sym["W2"], one=sp.ones(sym["x"].rows, 1),
                   dJdy_hat=LOSSES[loss].gradient(fwd["y_hat"], sym["y"]),
-                  g_prime=ACTIVATIONS[g].prime(fwd["s2"]), f_prime=ACTIVATIONS[f].prime(fwd["s1"]))
+                  g_prime=ACTIVATIONS[g].prime(fwd["z3"]), f_prime=ACTIVATIONS[f].prime(fwd["z1"]))
     D, out = _display(sym), {}
     for name, lhs, formula in steps(D):
         values[name] = evaluate(formula, {D[k]: v for k, v in values.items() if k in D})
@@ -170,35 +190,93 @@ def gradients_by_entry(f: str, g: str, loss: str, sym: dict) -> dict[str, sp.Imm
     return _by_entry(objective(f, g, loss, sym), sym)
 
 
-def _by_pre_activation(f: str, g: str, loss: str, sym: dict, s: sp.MatrixBase,
-                       layer: int) -> sp.ImmutableMatrix:
-    """dJ/ds by diff, for s = s1 or s2 (`layer`) replaced by free symbols, put back after."""
-    free = matrix(f"s_{{{layer}}}", *s.shape)
-    s2 = linear(ACTIVATIONS[f](free), sym["W2"], sym["b2"]) if layer == 1 else free
-    J = LOSSES[loss].J(ACTIVATIONS[g](s2), sym["y"])
-    back = dict(zip(free, s, strict=True))
-    return at_point(sp.ImmutableMatrix(*s.shape, [sp.diff(J, v) for v in free]), back)
+def _by_pre_activation(f: str, g: str, loss: str, sym: dict, z: sp.MatrixBase,
+                       layer: int, near: dict | None = None) -> sp.ImmutableMatrix:
+    """dJ/dZ by diff, for Z = Z_1 or Z_3 (`layer`) replaced by free symbols, put back after."""
+    free = matrix(f"Z_{{{layer}}}", *z.shape)
+    back = dict(zip(free, z, strict=True))
+    local = None if near is None else {**near, **{v: at_point(e, near) for v, e in back.items()}}
+    z3 = linear(_applied(f, free, local), sym["W2"], sym["b2"]) if layer == 1 else free
+    J = LOSSES[loss].J(_applied(g, z3, local), sym["y"])
+    return at_point(sp.ImmutableMatrix(*z.shape, [sp.diff(J, v) for v in free]), back)
 
 
-def identities(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
+def identities(f: str, g: str, loss: str, sym: dict,
+               near: dict | None = None) -> dict[str, Identity]:
     r"""Each backprop step as an `Identity`: the matrix formula against `diff` of $J$.
 
-    The arguments are those of `gradients`.
+    The arguments are those of `gradients`, and `near`: an exact point (`rational_point`) at
+    which alone the identities will be checked. Then each ReLU entry is the branch it takes
+    there (`exact.branches_at`), in the forward pass both sides are computed from: the network
+    is the same function near the point, so both sides are exact there, and SymPy never builds
+    or differentiates nested Piecewise (15 s to about 1 s for relu/relu/mse at 2x3x4x5). Such
+    identities hold at `near` only: check them with `holds(at=near)`.
 
     Returns:
-        dict, in backprop's order: ``"delta2"`` (N, n_out), ``"dJdW2"`` (n_out, n_hidden),
-        ``"dJdb2"`` (n_out, 1), ``"delta1"`` (N, n_hidden), ``"dJdW1"`` (n_hidden, n_in),
-        ``"dJdb1"`` (n_hidden, 1). `closed_form` is the step's formula evaluated (for the
-        gradients, exactly what `gradients` returns); `derived` is `diff` of $J$ by each entry
-        of the parameter, or of $s_2$, $s_1$ for the deltas.
+        dict, in backprop's order (`STEPS`): ``"dJdz3"`` (N, n_out), ``"dJdW2"``
+        (n_out, n_hidden), ``"dJdb2"`` (n_out, 1), ``"dJdz1"`` (N, n_hidden), ``"dJdW1"``
+        (n_hidden, n_in), ``"dJdb1"`` (n_hidden, 1). `closed_form` is the step's formula
+        evaluated (for the gradients, exactly what `gradients` returns); `derived` is `diff` of
+        $J$ by each entry of the parameter, or of $Z_3$, $Z_1$ for the upstream gradients.
 
     Check them with `claim.holds(at=rational_point(sym), seed=0)`: exact, and fast. A bare
     `claim.holds()` proves the identity everywhere, which takes minutes once two sigmoids nest.
     """
-    fwd = forward(f, g, sym)
+    fwd = forward(f, g, sym, near)
     done = _backprop(f, g, loss, sym, fwd)
     derived = _by_entry(LOSSES[loss].J(fwd["y_hat"], sym["y"]), sym)
-    derived.update(delta2=_by_pre_activation(f, g, loss, sym, fwd["s2"], 2),
-                   delta1=_by_pre_activation(f, g, loss, sym, fwd["s1"], 1))
+    derived.update(dJdz3=_by_pre_activation(f, g, loss, sym, fwd["z3"], 3, near),
+                   dJdz1=_by_pre_activation(f, g, loss, sym, fwd["z1"], 1, near))
     return {name: Identity(name, lhs, formula, value, derived[name])
             for name, (lhs, formula, value) in done.items()}
+
+
+def one_sample(f: str, g: str, loss: str, n_in: int, n_hidden: int,
+               n_out: int) -> dict[str, Identity]:
+    r"""The step from a batch to the homework's one sample, proven at $N = 1$.
+
+    With $X = x\T$ (one row) and $Y = y\T$, the homework's column vectors are the batch's rows
+    transposed, $z_i = Z_i\T$ and $\hat y = \hat Y\T$; its loss is $\ell = c\,J$ with
+    $c = K$ for MSE and 1 for BCE (`losses.per_sample_factor`); so each numerator-layout
+    derivative $\partial\ell/\partial\theta$ is $c\,(\nabla_\theta J)\T$.
+
+    Returns:
+        dict of `Identity`: ``"z1"``, ``"z2"``, ``"z3"``, ``"y_hat"`` (the sample's column,
+        computed as the homework writes it, against the batch's row transposed); ``"l"``
+        ($\ell$ against $c J$); ``"dldW1"`` (n, m), ``"dldb1"`` (1, m), ``"dldW2"`` (m, K),
+        ``"dldb2"`` (1, K): `diff` of $\ell$ by each entry, in numerator layout, against
+        $c\,(\nabla_\theta J)\T$ from `gradients`. Exact identities: `holds()` needs no point
+        for polynomial configurations; use `holds(at=rational_point(sym))` otherwise.
+    """
+    sym = symbols(1, n_in, n_hidden, n_out)
+    x, y = sym["x"].T, sym["y"].T  # the sample's columns
+    act_f, act_g, lossf = ACTIVATIONS[f], ACTIVATIONS[g], LOSSES[loss]
+    # The homework's forward pass, in columns: z_1 = W x + b, z_2 = f(z_1), ...
+    z1 = sp.ImmutableMatrix(sym["W1"] * x + sym["b1"])
+    z2 = act_f(z1)
+    z3 = sp.ImmutableMatrix(sym["W2"] * z2 + sym["b2"])
+    y_hat = act_g(z3)
+    ell = lossf.per_sample(y_hat, y)
+    batch = forward(f, g, sym)
+    J = lossf.J(batch["y_hat"], sym["y"])
+    c = sp.Integer(n_out) if not lossf.sample_mean else sp.Integer(1)
+    c_tex = "K" if not lossf.sample_mean else ""
+    out = {}
+    for key, column, name in (("z1", z1, "z_{1}"), ("z2", z2, "z_{2}"), ("z3", z3, "z_{3}"),
+                              ("y_hat", y_hat, r"\hat{y}")):
+        upper = name.replace("z_", "Z_").replace(r"\hat{y}", r"\hat{Y}")
+        shown = display(upper, 1, column.rows)
+        out[key] = Identity(key, name, shown.T, batch[key].T, column)
+    out["l"] = Identity("l", r"\ell", sp.Symbol(rf"{c_tex} J".strip()), c * J, ell)
+    grads = gradients(f, g, loss, sym)
+    factor = sp.Symbol("K", positive=True) if c != 1 else None  # printed K, not its value
+    for p, name in (("W1", "W^{(1)}"), ("b1", "b^{(1)}"), ("W2", "W^{(2)}"), ("b2", "b^{(2)}")):
+        param = sym[p]
+        # Numerator layout: entry (i, j) of d l / d W is d l / d W_{ji}, the transposed shape.
+        derived = sp.ImmutableMatrix(param.cols, param.rows,
+                                     lambda i, j: sp.diff(ell, param[j, i]))
+        shown = sp.Transpose(display(rf"\nabla_{{{name}}} J", *param.shape))
+        formula = shown if factor is None else sp.MatMul(factor, shown)
+        out[f"dld{p}"] = Identity(f"dld{p}", rf"\frac{{\partial \ell}}{{\partial {name}}}",
+                                  formula, sp.ImmutableMatrix(c * grads[f"dJd{p}"].T), derived)
+    return out

@@ -1,15 +1,16 @@
 r"""Softmax and cross-entropy: the first Jacobian that is not diagonal, derived and proven.
 
-For one row, as a column $s \in \mathbb{R}^K$, $z = \operatorname{softmax}(s)$,
-$z_k = e^{s_k}/\sum_j e^{s_j}$.
+For one row, as a column $u \in \mathbb{R}^K$ (the generic argument), $a = \operatorname{softmax}(u)$,
+$a_k = e^{u_k}/\sum_j e^{u_j}$.
 
-- `jacobian_identity`: `Matrix.jacobian` of $z$ by $s$ equals $\diag(z) - z z\T$,
-  entry $(i, j)$ equal to $z_i (\delta_{ij} - z_j)$;
-- `vjp_identity`: a row $g$ times that matrix equals $z \had (g - (g \had z)\ones\ones\T)$, the
-  product `mlp.softmax` computes, for a batch of rows;
-- `fused_identity`: with $\hat y = z$ at the output, cross-entropy
-  $J = -\frac1N \sum_{n,k} y_{nk} \log \hat y_{nk}$ and rows of $y$ that sum to 1,
-  $\partial J/\partial s_2 = (\hat y - y)/N$.
+- `jacobian_identity`: `Matrix.jacobian` of $a$ by $u$ equals $\diag(a) - a a\T$,
+  entry $(i, j)$ equal to $a_i (\delta_{ij} - a_j)$, with Kronecker's $\delta_{ij}$;
+- `vjp_identity`: as the output activation of a batch, $\hat Y = \operatorname{softmax}(Z_3)$
+  row by row, each row of $\nabla_{\hat Y} J$ times that matrix gives
+  $\Delta_3 = \hat Y \had (\nabla_{\hat Y} J - (\nabla_{\hat Y} J \had \hat Y)\ones_K\ones_K\T)$,
+  the product `mlp.softmax` computes;
+- `fused_identity`: cross-entropy $J = -\frac1N \sum_{p,k} Y_{pk} \log \hat Y_{pk}$ with rows
+  of $Y$ that sum to 1 gives $\Delta_3 = \partial J/\partial Z_3 = (\hat Y - Y)/N$.
 
 `SOFTMAX` is the registry entry (`derivations.activations.ACTIVATIONS["softmax"]`): its output
 interval is (0, 1), and `configurations` finds that its rows sum to 1, as cross-entropy needs.
@@ -24,7 +25,6 @@ import sympy as sp
 from .activations import register
 from .identity import Identity, evaluate
 from .latex import display, equation, matrix, tex
-from .losses import LOSSES
 
 N, K = sp.symbols("N K", positive=True, integer=True)
 """The batch size and the number of classes, for the shapes shown."""
@@ -38,6 +38,10 @@ class Softmax:
     tex: str = r"\operatorname{softmax}"
     interval: sp.Set = sp.Interval.open(0, 1)
     elementwise = False
+
+    def outputs(self) -> sp.Set:
+        """The set the outputs lie in, as `SymbolicActivation.outputs`."""
+        return self.interval
 
     @property
     def probabilities(self) -> bool:
@@ -54,7 +58,7 @@ class Softmax:
         return sp.ImmutableMatrix.vstack(*(self.row(M[i, :]) for i in range(M.rows)))
 
     def jacobian(self, v: sp.MatrixBase) -> sp.ImmutableMatrix:
-        r"""$\diag(z) - z z\T$ at $z$ = softmax(`v`), the closed form, (K, K)."""
+        r"""$\diag(a) - a a\T$ at $a$ = softmax(`v`), the closed form, (K, K)."""
         z = sp.Matrix(self.row(v)).reshape(len(v), 1)
         return sp.ImmutableMatrix(sp.diag(*z) - z * z.T)
 
@@ -64,59 +68,63 @@ register(SOFTMAX)
 
 
 def jacobian_identity(n_out: int = 3) -> Identity:
-    r"""`Matrix.jacobian` of softmax at a row of `n_out` symbols against
-    $\diag(z) - z z\T$; `formula` has no size in it."""
-    s = matrix("s", n_out, 1, vector=True)
-    z = display("z", n_out, 1)
-    diag_z = display(r"\diag(z)", n_out, n_out)
-    derived = sp.ImmutableMatrix(SOFTMAX.row(s)).jacobian(s)
-    formula = sp.MatAdd(diag_z, -z * z.T, evaluate=False)
-    return Identity("softmax jacobian", r"\frac{\partial z}{\partial s}", formula,
-                    SOFTMAX.jacobian(s), sp.ImmutableMatrix(derived))
+    r"""`Matrix.jacobian` of softmax at a column of `n_out` symbols against
+    $\diag(a) - a a\T$; `formula` has no size in it."""
+    u = matrix("u", n_out, 1, vector=True)
+    a = display("a", n_out, 1)
+    diag_a = display(r"\diag(a)", n_out, n_out)
+    derived = sp.ImmutableMatrix(SOFTMAX.row(u)).jacobian(u)
+    formula = sp.MatAdd(diag_a, -a * a.T, evaluate=False)
+    return Identity("softmax jacobian", r"\frac{\partial a}{\partial u}", formula,
+                    SOFTMAX.jacobian(u), sp.ImmutableMatrix(derived))
 
 
 def entry_identity() -> Identity:
-    r"""Entry $(i, j)$ of the Jacobian: $\partial z_i/\partial s_j = z_i(\delta_{ij} - z_j)$, for
-    $i = j$ and $i \ne j$ (rows 1 and 2 of a row of three)."""
-    s = matrix("s", 3, 1, vector=True)
-    z = SOFTMAX.row(s)
+    r"""Entry $(i, j)$ of the Jacobian: $\partial a_i/\partial u_j = a_i(\delta_{ij} - a_j)$, for
+    $i = j$ and $i \ne j$ (rows 1 and 2 of a column of three)."""
+    u = matrix("u", 3, 1, vector=True)
+    a = SOFTMAX.row(u)
     i, j = sp.symbols("i j", integer=True, positive=True)
-    zi, zj = sp.Symbol("z_{i}", positive=True), sp.Symbol("z_{j}", positive=True)
-    derived = sp.ImmutableMatrix([[sp.diff(z[0], s[0]), sp.diff(z[0], s[1])]])
-    closed = sp.ImmutableMatrix([[z[0] * (1 - z[0]), -z[0] * z[1]]])
-    formula = sp.Mul(zi, sp.Add(sp.KroneckerDelta(i, j), -zj, evaluate=False), evaluate=False)
-    return Identity("softmax entry", r"\frac{\partial z_{i}}{\partial s_{j}}", formula, closed,
+    ai, aj = sp.Symbol("a_{i}", positive=True), sp.Symbol("a_{j}", positive=True)
+    derived = sp.ImmutableMatrix([[sp.diff(a[0], u[0]), sp.diff(a[0], u[1])]])
+    closed = sp.ImmutableMatrix([[a[0] * (1 - a[0]), -a[0] * a[1]]])
+    formula = sp.Mul(ai, sp.Add(sp.KroneckerDelta(i, j), -aj, evaluate=False), evaluate=False)
+    return Identity("softmax entry", r"\frac{\partial a_{i}}{\partial u_{j}}", formula, closed,
                     derived)
 
 
 def vjp_identity(batch: int = 2, n_out: int = 3) -> Identity:
-    r"""For a batch, each row $g_n (\diag(z_n) - z_n z_n\T)$ against
-    $z \had (g - (g \had z)\ones\ones\T)$: the product backprop computes, no Jacobian formed."""
-    g, s = matrix("g", batch, n_out), matrix("s", batch, n_out)
-    z = SOFTMAX(s)
-    derived = sp.ImmutableMatrix.vstack(*(g[n, :] * SOFTMAX.jacobian(s[n, :])
-                                          for n in range(batch)))
-    G, Z, one = (display("g", batch, n_out), display("z", batch, n_out),
-                 display(r"\ones", n_out, 1))
+    r"""For a batch, $\hat Y = \operatorname{softmax}(Z_3)$ by rows: each row $p$ of
+    $\nabla_{\hat Y} J$ times the Jacobian at row $p$ of $Z_3$, against
+    $\hat Y \had (\nabla_{\hat Y} J - (\nabla_{\hat Y} J \had \hat Y)\ones_K\ones_K\T)$: the
+    product backprop computes, no Jacobian formed."""
+    up, z3 = matrix(r"\nabla_{\hat{Y}} J", batch, n_out), matrix("Z_{3}", batch, n_out)
+    y_hat = SOFTMAX(z3)
+    derived = sp.ImmutableMatrix.vstack(*(up[p, :] * SOFTMAX.jacobian(z3[p, :])
+                                          for p in range(batch)))
+    G, Y_hat, one = (display(r"\nabla_{\hat{Y}} J", batch, n_out),
+                     display(r"\hat{Y}", batch, n_out), display(r"\ones_{K}", n_out, 1))
     formula = sp.HadamardProduct(
-        Z, sp.MatAdd(G, -sp.HadamardProduct(G, Z) * one * one.T, evaluate=False))
-    closed = evaluate(formula, {G: g, Z: z, one: sp.ones(n_out, 1)})
-    return Identity("softmax vjp", r"\frac{\partial J}{\partial s}", formula, closed, derived)
+        Y_hat, sp.MatAdd(G, -sp.HadamardProduct(G, Y_hat) * one * one.T, evaluate=False))
+    closed = evaluate(formula, {G: up, Y_hat: y_hat, one: sp.ones(n_out, 1)})
+    return Identity("softmax vjp", r"\Delta_{3} = \nabla_{Z_{3}} J", formula, closed, derived)
 
 
 def fused_identity(batch: int = 2, n_out: int = 3) -> Identity:
-    r"""$\partial J/\partial s_2 = (\hat y - y)/N$ for cross-entropy after $\hat y$ =
-    softmax($s_2$), rows of $y$ summing to 1: `diff` of $J$ by each entry of $s_2$, with
-    $y_{nK} = 1 - \sum_{k<K} y_{nk}$ put in."""
-    s, y = matrix("s", batch, n_out), matrix("y", batch, n_out)
-    last = {y[n, n_out - 1]: 1 - sum(y[n, :n_out - 1]) for n in range(batch)}
-    z = SOFTMAX(s)
-    J = LOSSES["cross_entropy"].J(z, y).xreplace(last)
-    derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in s])
-    closed = ((z - y) / batch).xreplace(last)
-    y_hat, Y = display(r"\hat{y}", batch, n_out), display("y", batch, n_out)
+    r"""$\partial J/\partial Z_3 = (\hat Y - Y)/N$ for cross-entropy after $\hat Y$ =
+    softmax($Z_3$), rows of $Y$ summing to 1: `diff` of $J$ by each entry of $Z_3$, with
+    $Y_{pK} = 1 - \sum_{k<K} Y_{pk}$ put in."""
+    from .losses import LOSSES  # here: losses imports activations, which imports this module
+
+    z3, y = matrix("Z_{3}", batch, n_out), matrix("Y", batch, n_out)
+    last = {y[p, n_out - 1]: 1 - sum(y[p, :n_out - 1]) for p in range(batch)}
+    y_hat_values = SOFTMAX(z3)
+    J = LOSSES["cross_entropy"].J(y_hat_values, y).xreplace(last)
+    derived = sp.ImmutableMatrix(batch, n_out, [sp.diff(J, v) for v in z3])
+    closed = ((y_hat_values - y) / batch).xreplace(last)
+    y_hat, Y = display(r"\hat{Y}", batch, n_out), display("Y", batch, n_out)
     formula = sp.MatMul(1 / N, sp.MatAdd(y_hat, -Y, evaluate=False), evaluate=False)
-    return Identity("softmax+cross_entropy", r"\frac{\partial J}{\partial s_{2}}", formula,
+    return Identity("softmax+cross_entropy", r"\frac{\partial J}{\partial Z_{3}}", formula,
                     sp.ImmutableMatrix(closed), derived)
 
 

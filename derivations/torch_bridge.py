@@ -14,7 +14,7 @@ Inputs follow `mlp`: x (N, n), y (N, K), params = `MLP.parameters` (W1 (m, n), b
 W2 (K, m), b2 (K,)); gradients come back keyed dJdW1, dJdb1, dJdW2, dJdb2, in those shapes.
 The autograd witness is `mlp.twin`'s, the one twin every check uses.
 
-Saturation: a float64 sigmoid rounds to exactly 1.0 once $s \gtrsim 36.7$; there torch clamps
+Saturation: a float64 sigmoid rounds to exactly 1.0 once its argument is $u \gtrsim 36.7$; there torch clamps
 BCE's log at -100 and its gradient's denominator at $10^{-12}$, and the sigmoid's derivative
 $\hat y (1 - \hat y)$ is 0, while the exact values are finite and nonzero. The three witnesses
 agree only away from that regime, and `tests/derivations/test_torch_bridge.py` shows the edge.
@@ -90,10 +90,10 @@ def activation(name: str) -> tuple[Callable[[Tensor], Tensor], Callable[[Tensor]
     act = activations.ACTIVATIONS[name]
 
     def lift(expr: sp.Expr) -> Callable[[Tensor], Tensor]:
-        fn = sp.lambdify([activations.s], expr, modules=TORCH_MODULES)
+        fn = sp.lambdify([activations.u], expr, modules=TORCH_MODULES)
         return lambda t: torch.as_tensor(fn(t), dtype=t.dtype, device=t.device).expand(t.shape)
 
-    return lift(act.value), lift(act.derivative_at(activations.s))
+    return lift(act.value), lift(act.derivative_at(activations.u))
 
 
 @cache

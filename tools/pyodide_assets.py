@@ -4,8 +4,8 @@
   loader, the runtime, its WebAssembly, the standard library and the lock file.
 - The sympy and mpmath wheels `make` downloads into .pyodide-wheels/, in the versions this
   venv runs, so the page runs the SymPy the tests run.
-- The page's Python, `derivations.playground` and the modules it imports, as a package
-  `derivations` with an empty `__init__`: the package's own imports every derivation.
+- The page's Python, `pages.playground` and the modules of `derivations` it imports, as
+  packages with an empty `__init__` (the page needs none of the packages' other modules).
 - assets/derive/manifest.json: every file above, so the page's script names none of them,
   their total size, and the names an expression may use.
 - KaTeX's script and stylesheet, when the site does not ship them already: the page typesets
@@ -23,7 +23,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from derivations.playground import allowed_names
+from pages.playground import allowed_names
 
 ROOT = Path(__file__).resolve().parents[1]
 PYODIDE = ROOT / "node_modules" / "pyodide"
@@ -31,7 +31,8 @@ PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_s
                  "pyodide-lock.json"]
 WHEELS = ROOT / ".pyodide-wheels"
 WHEEL_PACKAGES = ["mpmath", "sympy"]  # mpmath first: sympy imports it
-MODULES = ["bound.py", "notation.py", "playground.py", "answers.py"]  # answers: the answer boxes
+MODULES = ["derivations/bound.py", "derivations/notation.py", "pages/playground.py",
+           "derivations/answers.py"]  # answers: the answer boxes
 KATEX = ROOT / "node_modules" / "katex" / "dist"
 KATEX_FILES = ["katex.min.js", "katex.min.css"]
 
@@ -52,12 +53,12 @@ def on_files(files, config):
         wheel = f"{package}-{version(package)}-py3-none-any.whl"
         manifest["bytes"] += _add(files, config, f"assets/pyodide/wheels/{wheel}", WHEELS / wheel)
         manifest["wheels"].append(f"assets/pyodide/wheels/{wheel}")
-    package = "assets/derive/derivations/"
-    files.append(File.generated(config, package + "__init__.py", content=""))
-    manifest["modules"]["derivations/__init__.py"] = package + "__init__.py"
+    for package in sorted({name.split("/")[0] for name in MODULES}):
+        files.append(File.generated(config, f"assets/derive/{package}/__init__.py", content=""))
+        manifest["modules"][f"{package}/__init__.py"] = f"assets/derive/{package}/__init__.py"
     for name in MODULES:
-        manifest["bytes"] += _add(files, config, package + name, ROOT / "derivations" / name)
-        manifest["modules"][f"derivations/{name}"] = package + name
+        manifest["bytes"] += _add(files, config, f"assets/derive/{name}", ROOT / name)
+        manifest["modules"][name] = f"assets/derive/{name}"
     katex = [f"assets/katex/{n}" for n in KATEX_FILES]
     katex += [f"assets/katex/fonts/{p.name}" for p in sorted((KATEX / "fonts").glob("*.woff2"))]
     for dest in katex:

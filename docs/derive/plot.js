@@ -42,7 +42,7 @@ function pathData(xs, ys, X, Y) {
 
 export function drawPlot(svg, plot) {
   svg.replaceChildren();
-  const xs = plot.s, [lo, hi] = yRange(plot);
+  const xs = plot.u, [lo, hi] = yRange(plot);
   const x0 = xs[0], x1 = xs[xs.length - 1];
   const X = (x) => PAD.left + ((x - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
   const Y = (y) => H - PAD.bottom - ((y - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
@@ -62,7 +62,7 @@ export function drawPlot(svg, plot) {
                   String(at)));
   }
   svg.append(el("text", { x: W - 4, y: H - PAD.bottom + 4, ...label, "text-anchor": "end",
-                          "font-style": "italic" }, "s"));
+                          "font-style": "italic" }, "u"));
   const clip = el("clipPath", { id: "derive-clip" });
   clip.append(el("rect", { x: PAD.left, y: PAD.top, width: W - PAD.left - PAD.right,
                            height: H - PAD.top - PAD.bottom }));

@@ -21,7 +21,7 @@ function num(v) {
 
 const BOUND = {
   attained: (b) => String.raw`${b.exact ? "=" : "\\approx"} ${b.tex} \quad \text{at } ${b.where}`,
-  limit: (b) => String.raw`= \lim_{${b.where}} \lvert f'(s) \rvert = ${b.tex}`,
+  limit: (b) => String.raw`= \lim_{${b.where}} \lvert f'(u) \rvert = ${b.tex}`,
   unbounded: (b) => String.raw`= \infty \quad (${b.where})`,
 };
 
@@ -29,7 +29,7 @@ export function showFactor() {
   const L = Number($("derive-layers").value);
   $("derive-layers-value").textContent = String(L);
   if (!last) return;
-  const M = last.sup.value, prod = String.raw`\prod_{l=1}^{${L}} \lvert f'(s_l) \rvert`;
+  const M = last.sup.value, prod = String.raw`\prod_{l=1}^{${L}} \lvert f'(u_l) \rvert`;
   const factor = M === null ? Infinity : M ** L;
   $("derive-factor").dataset.value = String(factor);
   if (M === null) {
@@ -50,12 +50,12 @@ export function showFactor() {
 export function show(out, siteMacros) {
   last = out;
   macros = siteMacros;
-  tex("derive-f", `f(s) = ${out.f_tex}`);
-  tex("derive-df", `f'(s) = ${out.df_tex}`);
+  tex("derive-f", `f(u) = ${out.f_tex}`);
+  tex("derive-df", `f'(u) = ${out.df_tex}`);
   $("derive-df-text").textContent = out.df_text;
   tex("derive-delta", out.delta_tex);
   drawPlot($("derive-plot"), out.plot);
-  tex("derive-sup", String.raw`M = \sup_s \lvert f'(s) \rvert ` + BOUND[out.sup.kind](out.sup));
+  tex("derive-sup", String.raw`M = \sup_u \lvert f'(u) \rvert ` + BOUND[out.sup.kind](out.sup));
   $("derive-error").hidden = true;
   $("derive-output").hidden = false;
   showFactor();

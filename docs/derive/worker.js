@@ -1,6 +1,6 @@
 // Python for the "Derive your own" page: Pyodide in a module worker, so the page never freezes.
 // It loads only what the page's manifest lists (tools/pyodide_assets.py), all from this site:
-// Pyodide's core, the sympy and mpmath wheels, and derivations.playground with the modules it
+// Pyodide's core, the sympy and mpmath wheels, and pages.playground with the modules it
 // imports. Messages in: init {root, manifest}, analyse {id, text}.
 // Messages out: status {text}, ready {setup}, fatal {message}, result {id, json}.
 
@@ -65,12 +65,14 @@ async function init(root, manifest) {
   status("Installing SymPy");
   for (const bytes of downloaded) py.unpackArchive(bytes, "wheel");
   const home = "/home/pyodide/derive/";
-  py.FS.mkdirTree(home + "derivations");
+  for (const path of Object.keys(manifest.modules)) {
+    py.FS.mkdirTree(home + path.slice(0, path.lastIndexOf("/")));
+  }
   const texts = await sources;
   Object.keys(manifest.modules).forEach((path, i) => py.FS.writeFile(home + path, texts[i]));
   status("Importing SymPy");
   py.runPython(`import sys; sys.path.insert(0, ${JSON.stringify(home)})`);
-  const playground = py.pyimport("derivations.playground");
+  const playground = py.pyimport("pages.playground");
   respond = (text) => playground.respond(text);
   post({ type: "ready", setup: JSON.parse(playground.page_setup()) });
 }

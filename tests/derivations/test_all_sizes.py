@@ -1,4 +1,5 @@
-"""derivations.all_sizes: the six steps of backprop proven for every size, and wrong ones not."""
+"""derivations.all_sizes: the six steps of backprop proven for every size, and wrong ones not;
+each step derived in indices, line by line, and a wrong matrix form refuted there too."""
 
 from functools import cache
 
@@ -6,15 +7,20 @@ import pytest
 import sympy as sp
 
 from derivations import all_sizes, network
-from derivations.indices import PRIME, K, N, g, m, n, p, phi, q, s2_free, y
+from derivations.indices import INDEX, PRIME, Y, K, N, Z3_free, g, m, n, phi
 from derivations.latex import tex
 
-STEPS = ["delta2", "dJdW2", "dJdb2", "delta1", "dJdW1", "dJdb1"]
+STEPS = list(network.STEPS)
 
 
 @cache
 def proven():
     return all_sizes.prove()
+
+
+@cache
+def derived():
+    return all_sizes.derive()
 
 
 @pytest.mark.parametrize("name", STEPS)
@@ -27,28 +33,50 @@ def test_every_step_holds_for_every_size(name):
 
 def test_steps_come_in_backprop_order_with_symbolic_shapes():
     steps = proven()
-    assert list(steps) == STEPS
+    assert list(steps) == STEPS == ["dJdz3", "dJdW2", "dJdb2", "dJdz1", "dJdW1", "dJdb1"]
     shapes = {k: s.formula.shape for k, s in steps.items()}
-    assert shapes == dict(delta2=(N, K), dJdW2=(K, m), dJdb2=(K, 1), delta1=(N, m),
+    assert shapes == dict(dJdz3=(N, K), dJdW2=(K, m), dJdb2=(K, 1), dJdz1=(N, m),
                           dJdW1=(m, n), dJdb1=(m, 1))
 
 
-def test_delta2_is_diff_of_J_written_out():
-    step = proven()["delta2"]
-    expected = PRIME[phi](g(s2_free[p, q]), y[p, q]) * PRIME[g](s2_free[p, q]) / (N * K)
+def test_dJdz3_is_diff_of_J_written_out():
+    step = proven()["dJdz3"]
+    p, k = INDEX[N], INDEX[K]
+    expected = PRIME[phi](g(Z3_free[p, k]), Y[p, k]) * PRIME[g](Z3_free[p, k]) / (N * K)
     assert sp.simplify(step.readable(step.derived) - expected) == 0
 
 
 def test_latex():
     steps = proven()
     assert steps["dJdW1"].latex() == (
-        r"\nabla_{W^{(1)}} J = \delta_{1}\T x \quad (m \times n)")
+        r"\nabla_{W^{(1)}} J = \Delta_{1}\T X \quad (m \times n)")
     assert steps["dJdW1"].entry_latex() == (
-        r"\frac{\partial J}{\partial W^{(1)}_{pq}} = \sum_{a=1}^{N} \delta_{1,ap} x_{aq}")
+        r"\frac{\partial J}{\partial W^{(1)}_{ji}} = \sum_{p=1}^{N} X_{pi} \Delta_{1,pj}")
     assert steps["dJdb2"].entry_latex() == (
-        r"\frac{\partial J}{\partial b^{(2)}_{p}} = \sum_{a=1}^{N} \delta_{2,ap}")
-    assert tex(steps["delta1"].entry) == (
-        r"f'\left(s_{1,pq}\right) \sum_{k=1}^{K} W^{(2)}_{kq} \delta_{2,pk}")
+        r"\frac{\partial J}{\partial b^{(2)}_{k}} = \sum_{p=1}^{N} \Delta_{3,pk}")
+    assert tex(steps["dJdz1"].entry) == (
+        r"f'\left(Z_{1,pj}\right) \sum_{k=1}^{K} W^{(2)}_{kj} \Delta_{3,pk}")
+
+
+@pytest.mark.parametrize("name", STEPS)
+def test_every_step_derived_in_indices(name):
+    step = derived()[name]
+    assert step.holds()
+    # The chain rule has its Kronecker deltas and the double sum; the collapse has neither
+    # delta nor the sum over the node's column.
+    assert step.chain.has(sp.KroneckerDelta) and isinstance(step.chain, sp.Sum)
+    assert not step.collapsed.has(sp.KroneckerDelta)
+    lines = step.lines()
+    assert len(lines) == 3 and lines[2].endswith(rf"\right)_{{{step.index}}}")
+
+
+def test_the_index_derivation_reads_as_printed():
+    d = derived()["dJdW2"]
+    assert d.latex() == (
+        r"\begin{aligned}\frac{\partial J}{\partial W^{(2)}_{kj}} &= "
+        r"\sum_{\substack{1 \leq k' \leq K\\1 \leq p' \leq N}} \delta_{k k'} Z_{2,p',j} "
+        r"\Delta_{3,p',k'} \\ &= \sum_{p=1}^{N} Z_{2,pj} \Delta_{3,pk} \\ "
+        r"&= \left(\Delta_{3}\T Z_{2}\right)_{kj}\end{aligned}")
 
 
 def _replacing(name, wrong):
@@ -60,16 +88,21 @@ def _replacing(name, wrong):
 
 
 MISTAKES = {
-    "transposed dJdW1": ("dJdW1", lambda D: D["x"].T * D["delta1"]),
-    "no f' in delta1": ("delta1", lambda D: D["delta2"] * D["W2"]),
-    "no g' in delta2": ("delta2", lambda D: D["dJdy_hat"]),
+    "transposed dJdW1": ("dJdW1", lambda D: D["x"].T * D["dJdz1"]),
+    "no f' in dJdz1": ("dJdz1", lambda D: D["dJdz3"] * D["W2"]),
+    "no g' in dJdz3": ("dJdz3", lambda D: D["dJdy_hat"]),
     "bias gradient averaged over the batch": ("dJdb2",
-                                              lambda D: D["delta2"].T * D["one"] / N),
+                                              lambda D: D["dJdz3"].T * D["one"] / N),
 }
 
 
 @pytest.mark.parametrize("mistake", MISTAKES)
 def test_a_wrong_step_is_not_proven(mistake):
     name, wrong = MISTAKES[mistake]
-    step = all_sizes.prove(_replacing(name, wrong))[name]
-    assert not step.holds()
+    assert not all_sizes.prove(_replacing(name, wrong))[name].holds()
+
+
+@pytest.mark.parametrize("mistake", MISTAKES)
+def test_a_wrong_matrix_form_fails_its_index_derivation(mistake):
+    name, wrong = MISTAKES[mistake]
+    assert not all_sizes.derive(_replacing(name, wrong))[name].holds()

@@ -1,8 +1,8 @@
-"""derivations.catalogue: the Activations page's table, one row per element-wise entry."""
+"""pages.catalogue: the Activations page's table, one row per element-wise entry."""
 
 import sympy as sp
 
-from derivations import catalogue
+from pages import catalogue
 from derivations.activations import ACTIVATIONS
 
 
@@ -15,9 +15,9 @@ def test_a_row_per_elementwise_activation_with_its_best_case():
     assert bound["softplus"].kind == "limit" and bound["softplus"].value == 1.0
     # SiLU and GELU can pass more than the gradient they get: M > 1.
     assert 1.09 < bound["silu"].value < 1.1 and 1.12 < bound["gelu"].value < 1.13
-    # GELU's largest slope is at s = sqrt 2, where GELU'' = phi(s) (2 - s^2) = 0.
-    s = sp.Symbol("s", real=True)
-    at_sqrt2 = sp.diff(ACTIVATIONS["gelu"].value, s).subs(s, sp.sqrt(2))
+    # GELU's largest slope is at u = sqrt 2, where GELU'' = phi(u) (2 - u^2) = 0.
+    u = sp.Symbol("u", real=True)
+    at_sqrt2 = sp.diff(ACTIVATIONS["gelu"].value, u).subs(u, sp.sqrt(2))
     assert abs(float(at_sqrt2) - bound["gelu"].value) < 1e-12
 
 

@@ -21,7 +21,7 @@ def test_each_loss_accepts_the_outputs_in_its_domain():
                         "cross_entropy": ["softmax"]}
     # The rule is the interval: every g with outputs in [0, 1], and only those, for BCE.
     assert accepted["bce"] == [g for g, a in ACTIVATIONS.items()
-                               if a.interval.is_subset(sp.Interval(0, 1))]
+                               if a.outputs().is_subset(sp.Interval(0, 1))]
 
 
 def test_every_f_with_every_accepted_head():

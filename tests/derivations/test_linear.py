@@ -11,7 +11,7 @@ SIZES = [(2, 3, 2), (3, 2, 4), (1, 1, 1)]  # (batch, n_in, n_out); non-square ca
 @pytest.mark.parametrize("size", SIZES)
 def test_every_claim_holds(size):
     claims = identities(symbols(*size))
-    assert set(claims) == {"dsdx", "dsdW", "dsdb", "dJdW", "dJdb", "dJdx"}
+    assert set(claims) == {"dZdx", "dZdW", "dZdb", "dJdW", "dJdb", "dJdx"}
     for claim in claims.values():
         assert claim.holds(), claim.name
 
@@ -31,9 +31,9 @@ def test_shapes(size):
 
 def test_rows_are_the_single_sample_map():
     sym = symbols(3, 2, 4)
-    s = forward(sym["x"], sym["W"], sym["b"])
-    for n in range(3):
-        assert s.row(n).T == sym["W"] * sym["x"].row(n).T + sym["b"]
+    z = forward(sym["x"], sym["W"], sym["b"])
+    for p in range(3):  # row p is sample p's column, transposed
+        assert z.row(p).T == sym["W"] * sym["x"].row(p).T + sym["b"]
 
 
 def test_commutation_transposes_and_vec_is_row_major():
@@ -52,6 +52,6 @@ def test_bias_gradient_is_the_column_sums():
 def test_latex():
     claims = identities(symbols())
     # N, in, out = 2, 3, 4: every shape below tells a product from its transpose
-    assert claims["dJdW"].latex() == r"\nabla_{W} J = \delta\T x \quad (4 \times 3)"
-    assert claims["dJdb"].latex() == r"\nabla_{b} J = \delta\T \ones_{N} \quad (4 \times 1)"
-    assert claims["dsdx"].latex().endswith(r"= I_{N} \otimes W \quad (8 \times 6)")
+    assert claims["dJdW"].latex() == r"\nabla_{W} J = \Delta\T X \quad (4 \times 3)"
+    assert claims["dJdb"].latex() == r"\nabla_{b} J = \Delta\T \ones_{N} \quad (4 \times 1)"
+    assert claims["dZdx"].latex().endswith(r"= I_{N} \otimes W \quad (8 \times 6)")

@@ -4,6 +4,7 @@ import pytest
 import sympy as sp
 
 import mlp
+from derivations.identity import Identity
 from derivations.losses import (
     LOSSES,
     K,
@@ -12,6 +13,7 @@ from derivations.losses import (
     fused_sigmoid_bce,
     gradient_identity,
     per_sample_factor,
+    per_sample_identity,
     targets,
 )
 
@@ -41,8 +43,8 @@ def test_J_is_torchs_mean(name):
 def test_fused_sigmoid_bce():
     claim = fused_sigmoid_bce(2, 3)
     assert claim.shape == (2, 3) and claim.holds()
-    assert claim.latex() == (r"\frac{\partial J}{\partial s_{2,nk}} = "
-                             r"\frac{\hat{y}_{nk} - y_{nk}}{K N} \quad (2 \times 3)")
+    assert claim.latex() == (r"\frac{\partial J}{\partial Z_{3,pk}} = "
+                             r"\frac{- Y_{pk} + \hat{Y}_{pk}}{K N} \quad (2 \times 3)")
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
@@ -50,9 +52,10 @@ def test_shown_formula_is_the_closed_form(name):
     # The closed form is the displayed entry formula, N and K set to the sizes: what is shown
     # is what is proven.
     claim = gradient_identity(name, 2, 5)
-    y_hat_nk, y_nk = sorted(claim.formula.free_symbols - {N, K}, key=str)
+    y_pk, y_hat_pk = sorted(claim.formula.free_symbols - {N, K}, key=str)
+    assert (y_pk.name, y_hat_pk.name) == ("Y_{pk}", r"\hat{Y}_{pk}")
     assert claim.closed_form[1, 3] == claim.formula.xreplace(
-        {y_hat_nk: targets(2, 5)[0][1, 3], y_nk: targets(2, 5)[1][1, 3], N: 2, K: 5})
+        {y_hat_pk: targets(2, 5)[0][1, 3], y_pk: targets(2, 5)[1][1, 3], N: 2, K: 5})
 
 
 @pytest.mark.parametrize("n_out", [1, 4])
@@ -76,7 +79,7 @@ def test_per_sample_gradient_is_a_row(name):
 def test_definition_latex(name):
     J, ell = definition_latex(name), definition_latex(name, per_sample=True)
     mean = "}{N}" if LOSSES[name].batch_mean else "}{K N}"
-    assert J.startswith("J = ") and J.endswith(mean) and r"\hat{y}_{nk}" in J
+    assert J.startswith("J = ") and J.endswith(mean) and r"\hat{Y}_{pk}" in J
     assert ell.startswith(r"\ell = ") and r"\hat{y}_{k}" in ell
     # the homework averages BCE over K and sums MSE
     assert ell.endswith("}{K}") == LOSSES[name].sample_mean
@@ -87,3 +90,15 @@ def test_domains():
     assert {n: (loss.domain, loss.simplex) for n, loss in LOSSES.items()} == {
         "mse": (sp.S.Reals, False), "bce": (sp.Interval(0, 1), False),
         "cross_entropy": (sp.Interval(0, 1), True)}
+
+
+@pytest.mark.parametrize("name", ["mse", "bce"])
+def test_one_sample_loss_is_c_times_the_batch_mean(name):
+    # At N = 1, with the sample's columns the batch's row transposed: l = K J for MSE, J for BCE.
+    claim = per_sample_identity(name, 5)
+    assert claim.holds()
+    assert claim.latex() == (r"\ell = K J" if name == "mse" else r"\ell = J")
+    # A wrong factor is refuted: K - 1 for MSE, K for BCE.
+    wrong = 4 if name == "mse" else 5
+    assert not Identity("wrong", "", None, claim.closed_form * wrong / (5 if name == "mse" else 1),
+                        claim.derived).holds()

@@ -68,17 +68,18 @@ def test_jacobians_are_diagonal_and_the_loss_gradient_a_row():
 def test_latex():
     assert forward_latex("relu", "identity", SYM) == [
         r"z_{1} = W^{(1)} x + b^{(1)} \quad (4 \times 1)",
-        r"z_{2} = \operatorname{ReLU}\left(z_{1}\right) \quad (4 \times 1)",
+        r"z_{2} = \left(z_{1}\right)^{+} \quad (4 \times 1)",
         r"z_{3} = W^{(2)} z_{2} + b^{(2)} \quad (5 \times 1)",
         r"\hat{y} = z_{3} \quad (5 \times 1)"]
     steps = claims(("relu", "identity", "mse"))
     # 1.1.c allows x, y, W, b and the three Jacobians: z_2 is written out.
     assert steps["dldW2"].latex() == (
         r"\nabla_{W^{(2)}} \ell = \left(\frac{\partial \ell}{\partial \hat{y}} "
-        r"\frac{\partial \hat{y}}{\partial z_{3}}\right)\T \left(\operatorname{ReLU}\left("
-        r"W^{(1)} x + b^{(1)}\right)\right)\T \quad (5 \times 4)")
-    assert steps["dz2dz1"].latex() == (r"\frac{\partial z_{2}}{\partial z_{1}} = "
-                                       r"\diag(\operatorname{ReLU}'(z_{1})) \quad (4 \times 4)")
+        r"\frac{\partial \hat{y}}{\partial z_{3}}\right)\T \left(\left("
+        r"W^{(1)} x + b^{(1)}\right)^{+}\right)\T \quad (5 \times 4)")
+    assert steps["dz2dz1"].latex() == (
+        r"\frac{\partial z_{2}}{\partial z_{1}} = "
+        r"\diag(\left((\cdot)^{+}\right)'\left(z_{1}\right)) \quad (4 \times 4)")
 
 
 def test_bce_gradient_shows_the_width_as_a_symbol():

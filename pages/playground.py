@@ -1,12 +1,15 @@
-r"""A reader's own activation, derived: the logic of the "Derive your own" page.
+r"""A reader's own activation, derived: the browser bridge of the "Derive your own" page.
 
 The page runs this module in the browser (Pyodide) and the tests import it natively: pure SymPy,
-no torch. `analyse(text)` parses a SymPy expression in $s$ and returns what the page shows:
+no torch; the math is `derivations.bound`'s. `analyse(text)` parses a SymPy expression in the
+generic argument $u$ and returns what the page shows, as JSON:
 
-- $f(s)$ and $f'(s)$ (simplified), as LaTeX in the site's notation and as SymPy text;
-- the $\delta$ recursion with that $f'$: $\delta_1 = (\delta_2 W^{(2)}) \had f'(s_1)$;
+- $f(u)$ and $f'(u)$ (simplified), as LaTeX in the site's notation and as SymPy text;
+- the upstream gradient through the hidden layer with that $f'$:
+  $\Delta_1 = (\Delta_3 W^{(2)}) \had f'(Z_1)$;
 - $f$ and $f'$ sampled for the plot;
-- $M = \sup_s |f'(s)|$ (`derivations.bound`), the best case for $\prod_{l=1}^{L} |f'(s_l)|$.
+- $M = \sup_u |f'(u)|$ (`derivations.bound`), the best case for the activations' factor
+  $\prod_{l=1}^{L} |f'(u_l)|$.
 
 Input is parsed with `parse_expr` over a whitelist of names only: no other name, no attribute
 access, no string reaches `eval`. Every refusal is an `ActivationError` with a message for the
@@ -22,21 +25,21 @@ import tokenize
 import sympy as sp
 from sympy.parsing.sympy_parser import auto_number, convert_xor, parse_expr
 
-from .bound import FLOAT_MODULES, Bound, sup_abs, value_at
-from .notation import KATEX_MACROS
+from derivations.bound import FLOAT_MODULES, Bound, sup_abs, value_at
+from derivations.notation import KATEX_MACROS
 
-s = sp.Symbol("s", real=True)
-"""The pre-activation, real as in `derivations.activations`."""
+u = sp.Symbol("u", real=True)
+"""The generic argument, real as in `derivations.activations`."""
 
 FUNCTIONS: dict[str, object] = {f.__name__: f for f in (
     sp.exp, sp.log, sp.sqrt, sp.sin, sp.cos, sp.tan, sp.sinh, sp.cosh, sp.tanh, sp.asinh,
     sp.atan, sp.erf, sp.erfc, sp.Abs, sp.sign, sp.Heaviside, sp.Max, sp.Min, sp.Piecewise)}
 """Every function a reader may call, by its SymPy name."""
 CONSTANTS: dict[str, sp.Basic] = {"pi": sp.pi, "E": sp.E, "True": sp.true}
-"""`True` is for `Piecewise`'s last branch: `Piecewise((s, s > 0), (0, True))`."""
+"""`True` is for `Piecewise`'s last branch: `Piecewise((u, u > 0), (0, True))`."""
 MAX_LENGTH = 300
 PLOT = [k / 40 for k in range(-200, 201)]
-"""The plot's grid: s from -5 to 5 in steps of 1/40, 401 points."""
+"""The plot's grid: u from -5 to 5 in steps of 1/40, 401 points."""
 
 _GLOBALS = {"__builtins__": {}, "Integer": sp.Integer, "Float": sp.Float,
             "Rational": sp.Rational, **FUNCTIONS, **CONSTANTS}
@@ -49,8 +52,8 @@ class ActivationError(ValueError):
 
 
 def allowed_names() -> list[str]:
-    """Every name an expression may use, `s` first."""
-    return ["s", *FUNCTIONS, *CONSTANTS]
+    """Every name an expression may use, `u` first."""
+    return ["u", *FUNCTIONS, *CONSTANTS]
 
 
 def _check_tokens(text: str) -> None:
@@ -61,7 +64,7 @@ def _check_tokens(text: str) -> None:
         raise ActivationError("syntax error: " + ("a parenthesis is not closed" if unclosed
                                                   else str(err.args[0]))) from None
     for tok in tokens:
-        if tok.type == tokenize.NAME and tok.string not in _GLOBALS and tok.string != "s":
+        if tok.type == tokenize.NAME and tok.string not in _GLOBALS and tok.string != "u":
             raise ActivationError(f"unknown name {tok.string!r}; allowed: "
                                   + ", ".join(allowed_names()))
         if tok.type == tokenize.OP and tok.string in _REFUSED_OPS:
@@ -71,50 +74,50 @@ def _check_tokens(text: str) -> None:
 
 
 def parse(text: str) -> sp.Expr:
-    r"""The expression $f(s)$ a reader typed; `^` means power, as in `s^2`.
+    r"""The expression $f(u)$ a reader typed; `^` means power, as in `u^2`.
 
     Raises:
         ActivationError: empty or too long, a syntax error, a name outside `allowed_names()`,
-            not a single expression, no $s$ in it, or not finite (`1/0`).
+            not a single expression, no $u$ in it, or not finite (`1/0`).
     """
     text = text.strip()
     if not text:
-        raise ActivationError("type an expression in s, for example s*tanh(log(1 + exp(s)))")
+        raise ActivationError("type an expression in u, for example u*tanh(log(1 + exp(u)))")
     if len(text) > MAX_LENGTH:
         raise ActivationError(f"the expression is longer than {MAX_LENGTH} characters")
     _check_tokens(text)
     try:
-        f = parse_expr(text, local_dict={"s": s}, global_dict=dict(_GLOBALS),
+        f = parse_expr(text, local_dict={"u": u}, global_dict=dict(_GLOBALS),
                        transformations=(auto_number, convert_xor))
     except SyntaxError as err:
         raise ActivationError(f"syntax error: {err.msg or err}") from None
     except (TypeError, ValueError) as err:
         raise ActivationError(f"SymPy cannot build this expression: {err}") from None
     if not isinstance(f, sp.Expr):
-        raise ActivationError("f must be one expression in s, not a comparison or a list")
-    if s not in f.free_symbols:
-        raise ActivationError(f"f(s) = {f} does not depend on s")
+        raise ActivationError("f must be one expression in u, not a comparison or a list")
+    if u not in f.free_symbols:
+        raise ActivationError(f"f(u) = {f} does not depend on u")
     if f.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        raise ActivationError(f"f(s) = {f} is not finite")
+        raise ActivationError(f"f(u) = {f} is not finite")
     return f
 
 
 def derivative(f: sp.Expr) -> sp.Expr:
-    r"""$f'(s)$, simplified: `simplify(diff(f, s))`."""
-    return sp.simplify(sp.diff(f, s))
+    r"""$f'(u)$, simplified: `simplify(diff(f, u))`."""
+    return sp.simplify(sp.diff(f, u))
 
 
 def delta_latex(df: sp.Expr) -> str:
-    r"""$\delta_1 = (\delta_2 W^{(2)}) \had f'(s_1)$, then with this $f'$, entry by entry."""
-    at_s1 = sp.latex(df.xreplace({s: sp.Symbol("s_1", real=True)}))
-    upstream = r"\left(\delta_{2} W^{(2)}\right)"
-    return (r"\begin{aligned} \delta_{1} &= " + upstream + r" \had f'(s_{1}) \\ &= "
-            + upstream + r" \had \left(" + at_s1 + r"\right) \end{aligned}")
+    r"""$\Delta_1 = (\Delta_3 W^{(2)}) \had f'(Z_1)$, then with this $f'$, entry by entry."""
+    at_z1 = sp.latex(df.xreplace({u: sp.Symbol("Z_1", real=True)}))
+    upstream = r"\left(\Delta_{3} W^{(2)}\right)"
+    return (r"\begin{aligned} \Delta_{1} &= " + upstream + r" \had f'(Z_{1}) \\ &= "
+            + upstream + r" \had \left(" + at_z1 + r"\right) \end{aligned}")
 
 
 def samples(expr: sp.Expr, points: list[float]) -> list[float | None]:
     """`expr` at each point in float64; None where it has no finite real value (a gap)."""
-    fn = sp.lambdify(s, expr, modules=FLOAT_MODULES)
+    fn = sp.lambdify(u, expr, modules=FLOAT_MODULES)
     return [value_at(fn, x) for x in points]
 
 
@@ -123,19 +126,19 @@ def analyse(text: str) -> dict:
 
     Returns:
         dict with ``f_tex``, ``df_tex``, ``f_text``, ``df_text`` (SymPy's `str`),
-        ``delta_tex``, ``plot`` (``s``, ``f``, ``df``: 401 floats or None each) and ``sup``
+        ``delta_tex``, ``plot`` (``u``, ``f``, ``df``: 401 floats or None each) and ``sup``
         (`Bound` as a dict: ``value`` is None when $|f'|$ is unbounded).
     """
     f = parse(text)
     f_values = samples(f, PLOT)
     if all(v is None for v in f_values):
-        raise ActivationError(f"f(s) = {f} has no real value for s in [-5, 5]")
+        raise ActivationError(f"f(u) = {f} has no real value for u in [-5, 5]")
     df = derivative(f)
-    bound: Bound = sup_abs(df, s)
+    bound: Bound = sup_abs(df, u)
     return {
         "f_tex": sp.latex(f), "df_tex": sp.latex(df), "f_text": str(f), "df_text": str(df),
         "delta_tex": delta_latex(df),
-        "plot": {"s": PLOT, "f": f_values, "df": samples(df, PLOT)},
+        "plot": {"u": PLOT, "f": f_values, "df": samples(df, PLOT)},
         "sup": bound.as_dict(),
     }
 

@@ -1,13 +1,13 @@
 r"""The Activations page's table: one row per element-wise activation of the registry.
 
-Each row is computed from the activation's SymPy entry: its definition, its proven derivative,
-the interval its outputs lie in, and its best case through depth, $M = \sup_s |a'(s)|$
-(`derivations.bound.sup_abs`): backprop multiplies by $a'(s_l)$ once per layer, so through
-$L$ layers the gradient keeps at most a factor $M^L$. A registered activation gets its row with
-no edit here.
+Each row is computed from the activation's SymPy entry (`derivations.activations`): its
+definition, its proven derivative, the interval its outputs lie in, and its best case through
+depth, $M = \sup_u |a'(u)|$ (`derivations.bound.sup_abs`): backprop multiplies by $a'$ once per
+layer, so through $L$ layers the activations alone scale a gradient by at most $M^L$ (the
+weights' factors come on top). A registered activation gets its row with no edit here.
 
 ```python
-from derivations import catalogue
+from pages import catalogue
 display(Markdown(catalogue.markdown()))
 ```
 """
@@ -18,9 +18,15 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from .activations import ACTIVATIONS, definition_latex, derivative_identity, s
-from .bound import Bound, sup_abs
-from .latex import tex
+from derivations.activations import (
+    ACTIVATIONS,
+    apply_tex,
+    definition_latex,
+    derivative_identity,
+    u,
+)
+from derivations.bound import Bound, sup_abs
+from derivations.latex import tex
 
 DEPTH = 10
 """The $L$ of the table's last column."""
@@ -28,7 +34,7 @@ DEPTH = 10
 
 @dataclass(frozen=True)
 class Row:
-    r"""One activation: its name and, in LaTeX, $a(s)$, $a'(s)$, its outputs' interval; $M$."""
+    r"""One activation: its name and, in LaTeX, $a(u)$, $a'(u)$, its outputs' interval; $M$."""
 
     name: str
     definition: str
@@ -48,9 +54,11 @@ def row(name: str) -> Row:
     act = ACTIVATIONS[name]
     claim = derivative_identity(name)
     # An end found numerically (GELU's lowest value) is shown to 6 digits, not its 30.
-    interval = act.interval.xreplace({v: sp.Float(v, 6) for v in act.interval.atoms(sp.Float)})
-    return Row(name, definition_latex(name), rf"{act.tex}'(s) = {tex(claim.formula)}",
-               tex(interval), sup_abs(sp.diff(act.value, s), s))
+    outputs = act.outputs()
+    interval = outputs.xreplace({v: sp.Float(v, 6) for v in outputs.atoms(sp.Float)})
+    return Row(name, definition_latex(name),
+               rf"{apply_tex(act.tex, 'u', prime=True)} = {tex(claim.formula)}",
+               tex(interval), sup_abs(sp.diff(act.value, u), u))
 
 
 def rows() -> list[Row]:
@@ -65,8 +73,8 @@ def _cell(latex: str) -> str:
 
 def markdown(table: list[Row] | None = None) -> str:
     """`rows()` as a Markdown table, math in $...$."""
-    head = ["activation", "$a(s)$", "$a'(s)$", "outputs in",
-            r"$M = \sup_s \vert a'(s) \vert$", f"$M^{{{DEPTH}}}$"]
+    head = ["activation", "$a(u)$", "$a'(u)$", "outputs in",
+            r"$M = \sup_u \vert a'(u) \vert$", f"$M^{{{DEPTH}}}$"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows() if table is None else table:
         cells = [f"`{r.name}`", _cell(r.definition), _cell(r.derivative), _cell(r.interval),
