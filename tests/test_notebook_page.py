@@ -1,5 +1,5 @@
 """tools/notebook_page.py, notebook_figures.py and search_text.py: a notebook's HTML as a
-site page."""
+site page, and its sections as the search index reads them."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ PNG = base64.b64encode(b"\x89PNG fake").decode()
 
 
 def test_styles_are_shared_and_scripts_dropped():
-    page, css = notebook_page.shared_css('<style type="text/css">a{b:c}</style><p>x</p>'
-                                         '<script>load("cdn")</script><style>d{e:f}</style>')
-    assert page == "<p>x</p>" and css == "a{b:c}\nd{e:f}"
+    page, css = notebook_page.shared_css(
+        '<style type="text/css">.a{color:red}\n.unused{color:blue}</style><p class="a">x</p>'
+        '<script>load("cdn")</script>')
+    assert page == '<p class="a">x</p>'
+    assert ".a{" in css and ".unused" not in css, "the page's rules stay, no other"
 
 
 def test_heading_ids_come_from_words_not_tex():
@@ -26,7 +28,8 @@ def test_heading_ids_come_from_words_not_tex():
             'href="#x">¶</a></h2>')
     full, twin, tokens = notebook_page.headings(full, twin)
     assert [t["id"] for t in tokens] == ["11c-relu0"]
-    assert 'id="11c-relu0"' in twin and 'href="#11c-relu0"' in full and "¶" not in full
+    assert 'id="11c-relu0"' in twin and '<a href="#11c-relu0">' in full
+    assert "anchor-link" not in full + twin and full.count('class="headerlink"') == 1
 
 
 def test_hide_input_folds_the_code_only():
@@ -63,8 +66,9 @@ def test_an_image_count_that_does_not_match_the_notebook_fails():
                                      notebook_figures.image_alts(_nb(([], "a", 2))), print)
 
 
-def test_the_index_reads_prose_without_code():
-    page = ('<div class="jp-Cell"><h2 id="a">A</h2></div><div class="jp-Cell">'
-            '<div class="jp-CodeMirrorEditor"><pre>x = 1</pre></div><p>dJdW1 is</p></div>'
-            '<details class="mkdocstrings-source"><pre>def f(): ...</pre></details>')
-    assert search_text.for_index(page).split() == ['<h2', 'id="a">A</h2>', '<p>dJdW1', 'is</p>']
+def test_the_index_reads_prose_without_code_one_section_per_heading():
+    page = ('<article class="md-content__inner"><p>intro</p><div class="jp-Cell"><div>'
+            '<h2 id="a">A</h2></div></div><div class="jp-Cell"><div class="jp-InputArea">'
+            '<pre>x = 1</pre></div><p>dJdW1 is</p></div><details class="mkdocstrings-source">'
+            '<pre>def f(): ...</pre></details></article>')
+    assert search_text.sections(page) == [(None, "", "intro"), ("a", "A", "dJdW1 is")]

@@ -41,3 +41,11 @@ def test_the_comparison_can_fail():
 def test_readme_names_the_test_command_ci_runs():
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in README.read_text(encoding="utf-8") and "make test" in ci
+
+
+def test_every_make_command_the_readme_names_is_a_target():
+    makefile = (README.parent / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][\w-]*):", makefile, re.MULTILINE))
+    named = set(re.findall(r"`make ([a-z][\w-]*)", README.read_text(encoding="utf-8")))
+    assert {"check", "test", "serve", "docs", "notebooks"} <= named
+    assert named - targets == set(), "the README names make targets the Makefile lacks"

@@ -12,6 +12,7 @@ checked.
 - KaTeX's stylesheet and fonts come from npm (package-lock.json pins them); the pages load no
   script for math, and nothing from another host.
 - After the build, tools/check_links.py follows every internal link; a broken one is a warning.
+  (The search index is rebuilt from the written pages after the build: tools/site_hooks.py.)
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ from tools import (  # noqa: E402
     notebook_figures,
     notebook_page,
     notebooks,
-    search_text,
     site_math,
 )
 from tools.social_card import social_card  # noqa: E402
@@ -93,23 +93,14 @@ def on_page_content(html, page, config, files):
         html, text = site_math.typeset_page(state["typesetter"], html)
     except katex.MathError as err:
         raise PluginError(f"{page.file.src_uri}: {err}") from None
-    if source is not None:
-        html, text, tokens = notebook_page.headings(html, text)
+    if source is not None:  # heading ids from the words of the text twin, not from TeX
+        html, _, tokens = notebook_page.headings(html, text)
         page.toc = get_toc(notebook_page.nest(tokens))
     date = state["dates"].get(f"docs/{page.file.src_uri}")
     if date:
         page.meta["revision_date"] = date
     page.social_card = social_card(page, config)
-    # Until on_page_context, page.content is the text version: the search plugin indexes
-    # formulas as words (no TeX, and no KaTeX markup to parse); readers get the typeset page.
-    page.typeset_html = html
-    return search_text.for_index(text)
-
-
-@event_priority(-100)  # after the search plugin has indexed the text version
-def on_page_context(context, page, config, nav):
-    page.content = page.typeset_html
-    return context
+    return html
 
 
 def _notebook(html, page, config, files, source):
