@@ -91,10 +91,10 @@ def identities(sym: dict) -> dict[str, Identity]:
     n, n_out = x.rows, W.rows
     jac = jacobians(sym)
     show = {"x": display("X", *x.shape), "W": display("W", *W.shape),
-            r"\delta": display(r"\Delta", *delta.shape), "1": display(r"\ones_{N}", n, 1),
+            "Delta": display(r"\Delta", *delta.shape), "1": display(r"\ones_{N}", n, 1),
             "I_N": display("I_{N}", n, n), "I": display("I_{out}", n_out, n_out),
             "P": display("P", W.rows * W.cols, W.rows * W.cols)}
-    bind = {show["x"]: x, show["W"]: W, show[r"\delta"]: delta, show["1"]: sp.ones(n, 1),
+    bind = {show["x"]: x, show["W"]: W, show["Delta"]: delta, show["1"]: sp.ones(n, 1),
             show["I_N"]: sp.eye(n), show["I"]: sp.eye(n_out), show["P"]: commutation(*W.shape)}
     d_vec = r"\frac{\partial \operatorname{vec}(Z)}{\partial \operatorname{vec}(%s)}"
     claims = [
@@ -102,11 +102,11 @@ def identities(sym: dict) -> dict[str, Identity]:
         ("dZdW", d_vec % "W", sp.KroneckerProduct(show["x"], show["I"]) * show["P"], jac["W"]),
         ("dZdb", r"\frac{\partial \operatorname{vec}(Z)}{\partial b}",
          sp.KroneckerProduct(show["1"], show["I"]), jac["b"]),
-        ("dJdW", r"\nabla_{W} J", show[r"\delta"].T * show["x"],
+        ("dJdW", r"\nabla_{W} J", show["Delta"].T * show["x"],
          _chain(delta, jac["W"], W)),
-        ("dJdb", r"\nabla_{b} J", show[r"\delta"].T * show["1"],
+        ("dJdb", r"\nabla_{b} J", show["Delta"].T * show["1"],
          _chain(delta, jac["b"], b)),
-        ("dJdx", r"\nabla_{X} J", show[r"\delta"] * show["W"],
+        ("dJdx", r"\nabla_{X} J", show["Delta"] * show["W"],
          _chain(delta, jac["x"], x)),
     ]
     return {name: Identity(name, lhs, formula, evaluate(formula, bind), derived)

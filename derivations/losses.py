@@ -108,7 +108,7 @@ LOSSES: dict[str, SymbolicLoss] = {
         SymbolicLoss("bce", r"\ell_{\mathrm{BCE}}", _bce,
                      lambda y_hat, y: (y_hat - y) / (y_hat * (1 - y_hat)),
                      lambda y_hat, y: (rf"-\frac{{1}}{{K}}\left({y}\T \log {y_hat} + "
-                                       rf"(\ones - {y})\T \log\left(\ones - {y_hat}\right)"
+                                       rf"(\ones_{{K}} - {y})\T \log\left(\ones_{{K}} - {y_hat}\right)"
                                        r"\right)"),
                      sample_mean=True, domain=sp.Interval(0, 1)),
         # torch's cross-entropy: a mean over the N rows of a sum over the K classes.

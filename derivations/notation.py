@@ -122,7 +122,7 @@ PAGES = {
     "softmax": "batch",
 }
 """Each notebook page's context: one sample (the homework's names) or a batch (uppercase)."""
-MODULES = {"layers": "sample", "sample": "sample", "network": "batch", "linear": "batch",
+MODULES = {"layers": "sample", "sample": "sample", "network": "bridge", "linear": "batch",
            "all_sizes": "batch", "indices": "batch", "losses": "bridge"}
 """derivations modules written in one context; the others relate both, or neither."""
 
