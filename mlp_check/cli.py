@@ -1,4 +1,5 @@
-r"""The command line: `mlp-check PATH... [--jobs N] [--format ...] [--strict]`, and its progress bar.
+r"""The command line: `mlp-check PATH... [--jobs N] [--format ...] [--strict]`, and its progress
+bar.
 
 `mlp-check PATH... [--jobs N] [--format text|json|csv|junit|gradescope] [--strict]
 [--activations NAMES]`.

@@ -1,4 +1,5 @@
-r"""Why a result is wrong: each diagnosis a computation on the evidence, never a guess from a message.
+r"""Why a result is wrong: each diagnosis a computation on the evidence, never a guess from a
+message.
 
 The constant-ratio diagnosis: the candidate's tensor is $\alpha$ times torch's.
 
@@ -69,7 +70,6 @@ from .plan import (
     COURSE_NORM_LIMIT,
     COURSE_TESTS,
     GRADS,
-    PARAMETER,
     QUANTITIES,
     SIZES,
     Case,
@@ -91,6 +91,133 @@ from .verdict import (
 
 if TYPE_CHECKING:
     from .verdict import Report
+
+
+# --- words ------------------------------------------------------------------------------------
+
+# Every finding's code -> (kind, words). The code is what every output decides by (Gradescope's
+# points, the links to the site); the words are only what a person reads. "failure" explains a
+# wrong result or a rule the file breaks, "note" is beyond the course's tests (--strict fails on
+# it), "info" is a fact about the run.
+WORDS: dict[str, tuple[str, str]] = {
+    # why a quantity has no value
+    "raised": ("failure", "{names}: {message}"),
+    "clear_raised": ("failure", "{message}: the course's tests call clear_grad_and_cache() first"),
+    "beyond_course": ("failure", "{names} {are} not among the course's activations ({course}) "
+                                 "and --activations asked for {them}: the file's MLP raised where "
+                                 "{names} {are} used, so the file may not implement {them}"),
+    "autograd": ("failure", "{step} calls {entry} ({where}): autograd is not allowed in this "
+                            "homework, the gradients must be computed by hand"),
+    # shapes
+    "wrong_shape": ("failure", "{q} has shape {shape}, torch's {want}{why}"),
+    "wrong_shape_below_f": ("failure", "{q} has shape {shape}, torch's {want}: the gradients "
+                                       "below f take f'(z1) entry by entry (dJdz1 = dJdz2 ⊙ "
+                                       "f'(z1), shaped as z1), not as a vector or a matrix of "
+                                       "its own"),
+    "transpose_dJdW1": ("failure", "dJdW1 is transposed: W1 is stored (out, in), as nn.Linear "
+                                   "stores it, so dJdW1 = dJdz1ᵀ x has its shape, not xᵀ dJdz1"),
+    "transpose_dJdW2": ("failure", "dJdW2 is transposed: W2 is stored (out, in), as nn.Linear "
+                                   "stores it, so dJdW2 = dJdz3ᵀ z2 has its shape, not z2ᵀ dJdz3"),
+    # a constant factor, by what it shows
+    "half_loss": ("failure", "{subject} {text}"),
+    "missing_2": ("failure", "{subject} {text}"),
+    "sign_flipped": ("failure", "{subject} {text}"),
+    "mean_over_N_only": ("failure", "{subject} {text}"),
+    "mean_over_K_only": ("failure", "{subject} {text}"),
+    "sum_not_mean": ("failure", "{subject} {text}"),
+    "bias_mean": ("failure", "{subject} {text}"),
+    "factor": ("failure", "{subject} {text}"),
+    "bias_only": ("failure", "only the bias gradients are wrong: dJdb2 = dJdz3.sum(0) and "
+                             "dJdb1 = dJdz1.sum(0), one term per sample, as dJdW = dJdzᵀ (input) "
+                             "sums over the samples"),
+    # the derivative of an activation
+    "derivative_at_output_f": ("failure", "the gradients below f are what its derivative gives "
+                                          "when taken at f's output z2 = f(z1) instead of its "
+                                          "input z1: a'(u) belongs at the pre-activation. The "
+                                          "{act}'s is {words}; an in-place op (z1.{act}_()) "
+                                          "that overwrote the cached z1 does the same"),
+    "derivative_at_output_g": ("failure", "the gradients below g are what its derivative gives "
+                                          "when taken at g's output y_hat = g(z3) instead of its "
+                                          "input z3: a'(u) belongs at the pre-activation. The "
+                                          "{act}'s is {words}; an in-place op (z3.{act}_()) "
+                                          "that overwrote the cached z3 does the same"),
+    "f_prime_missing": ("failure", "the gradients below f are what backward gives with f' left "
+                                   "out: dJdz1 = dJdz2 ⊙ f'(z1), and f' = 1 only for the "
+                                   "identity (whose cases pass)"),
+    "g_prime_missing": ("failure", "the gradients are what backward gives with g' left out: "
+                                   "dJdz3 = dJdy_hat ⊙ g'(z3), and g' = 1 only for the "
+                                   "identity (whose cases pass)"),
+    # the forward pass
+    "f_g_swapped": ("failure", "y_hat is what f and g swapped give: check how forward picks "
+                              "f_function and g_function"),
+    "wrong_activations": ("failure", "y_hat is what f = {f}, g = {g} instead of f = {want_f}, "
+                                     "g = {want_g} give: check how forward picks f_function and "
+                                     "g_function"),
+    "follows_forward": ("failure", "where y_hat is wrong, the gradients are too: backward reads "
+                                   "forward's cache, so it cannot be judged apart from forward "
+                                   "there; fix forward first"),
+    # the losses
+    "fused_gradient": ("failure", "{q} is wrong in a known way: {text}"),
+    "loss_slip": ("failure", "{q} is wrong in a known way: {text}"),
+    "unexplained": ("failure", "{text}"),
+    # notes: beyond what the course's tests check
+    "grads_assigned": ("note", "{subject} assigned: torch adds into .grad; yours overwrites it: "
+                               "fine for this homework, wrong inside a training loop that skips "
+                               "zeroing"),
+    "backward_changes_cache": ("note", "{subject} {times} times the first after a second forward "
+                                       "and backward without clearing, where torch's .grad holds "
+                                       "twice: backward changes something it reads (an in-place "
+                                       "op on the cache?)"),
+    "not_cleared": ("note", "{subject} {times} times one gradient after clear_grad_and_cache "
+                            "and one more backward: clear_grad_and_cache must zero every "
+                            "gradient (grad.zero_())"),
+    "float64_raised": ("note", "in a float64 run, {why}; the course's tests run in float32 "
+                               "only, torch's layers in either"),
+    "float64_missing": ("note", "in a float64 run, {message}"),
+    "float64_low_dtype": ("note", "in a float64 run, {come} back as {kinds} ({where}), so "
+                                  "judged at that dtype's tolerance"),
+    "float64_rounded": ("note", "in a float64 run, {subject} right only to float32 precision: a "
+                                "float32 tensor inside the computation (torch.zeros, torch.empty "
+                                "or torch.tensor without dtype=) rounds the float64 values"),
+    "float64_wrong": ("note", "in a float64 run, {subject} wrong where float32 agrees"),
+    "J_not_tensor": ("note", "J comes back as a {type}; torch's losses return a 0-dim tensor "
+                             "(J.item() gives the number)"),
+    "J_shape": ("note", "J has shape {shape}; torch's losses return a 0-dim tensor"),
+    "float32_dtype": ("note", "in a float32 run, {names} come back as {kinds}"),
+    # the file as a whole
+    "bce_unclamped": ("note", "where y_hat is exactly 0 or 1, bce_loss gives NaN or inf in "
+                              "{names}; torch clamps each log at -100 and the gradient's "
+                              "denominator y_hat(1 - y_hat) at 1e-12. Fix: "
+                              "y_hat.clamp(1e-12, 1 - 1e-12) in the gradient, and each log "
+                              "clamped at -100 in J"),
+    "gave_up": ("info", "{why}"),
+    "noise": ("info", "{count} lines that were not the grader's reached its channel (the file "
+                      "writes to inherited file descriptors?); they were ignored"),
+}
+
+
+def say(code: str, quantities=(), **fields) -> Finding:
+    """The finding `code` about `quantities`, its words from `WORDS` filled with `fields`."""
+    kind, words = WORDS[code]
+    return Finding(code, tuple(quantities), words.format(**fields), kind)
+
+
+def factor_code(q: str, alpha: float, tol: float) -> str:
+    """What a constant factor on `q` shows, as a code of `WORDS`."""
+    exps = named(alpha, tol)
+    if exps is None:
+        return "factor"
+    sign, a, b, c = exps
+    if (sign, a, b, c) == (-1, 0, 0, 0):
+        return "sign_flipped"
+    if (sign, a, b, c) == (1, -1, 0, 0) and q in ("J", "dJdy_hat"):
+        return "half_loss" if q == "J" else "missing_2"
+    if sign == 1 and a == 0 and q in ("J", "dJdy_hat"):
+        return {(0, 1): "mean_over_N_only", (1, 0): "mean_over_K_only",
+                (1, 1): "sum_not_mean"}.get((b, c), "factor")
+    if (sign, a, b, c) == (1, 0, -1, 0) and q.startswith("dJdb"):
+        return "bias_mean"
+    return "factor"
 
 
 # --- ratios -----------------------------------------------------------------------------------
@@ -168,7 +295,7 @@ def grad_hints(q: str, sign: int, a: int, b: int, c: int) -> list[str]:
     if a != 0:
         hints.append("a factor 2 too many" if a == 1 else "a factor 2 is missing")
     if b == -1 and c == 0 and q.startswith("dJdb"):
-        hints.append("dJdb sums δ over the batch (δ.sum(0)); a mean divides by N")
+        hints.append("dJdb sums dJdz over the batch (dJdz.sum(0)); a mean divides by N")
     elif b != 0 or c != 0:
         hints.append("dJdy_hat already carries the loss's 1/(N·K): backward adds no factor "
                      "of N or K of its own")
@@ -196,6 +323,7 @@ class Mistake:
     quantity: str
     text: str
     fn: Callable[[Tensor, Tensor], Tensor]  # (y, y_hat) -> the quantity with the slip
+    code: str = "loss_slip"  # its code in `WORDS`
 
 
 def _mean(t: Tensor) -> Tensor:
@@ -221,8 +349,8 @@ MISTAKES: tuple[Mistake, ...] = (
     Mistake("bce", "J", "it takes log10 where the BCE takes the natural log",
             lambda y, p: _mean(-(y * p.log10() + (1 - y) * torch.log10(1 - p)))),
     Mistake("bce", "dJdy_hat", "it is (y_hat - y)/(N·K), the gradient with respect to the "
-            "sigmoid's input s2; with respect to y_hat it is divided by y_hat(1 - y_hat)",
-            lambda y, p: _per_entry(p - y)),
+            "sigmoid's input z3; with respect to y_hat it is divided by y_hat(1 - y_hat)",
+            lambda y, p: _per_entry(p - y), "fused_gradient"),
     Mistake("bce", "dJdy_hat", "it is 1/y_hat, the derivative of log(y_hat) alone",
             lambda y, p: _per_entry(1 / p)),
     Mistake("bce", "dJdy_hat", "it is -y/y_hat, the gradient of the y·log(y_hat) term alone",
@@ -253,8 +381,8 @@ def _same_up_to_factor(slip: Tensor, expected: Tensor, tol: float) -> bool:
 
 
 def known_mistake(loss: str, q: str, got: Tensor, y: Tensor, y_hat: Tensor, expected: Tensor,
-                  tol: float) -> str | None:
-    """What the first matching mistake says, with its factor when it is not 1, or None."""
+                  tol: float) -> tuple[str, str] | None:
+    """(code, words) of the first matching mistake, with its factor when it is not 1, or None."""
     for m in MISTAKES:
         if (m.loss, m.quantity) != (loss, q):
             continue
@@ -267,7 +395,7 @@ def known_mistake(loss: str, q: str, got: Tensor, y: Tensor, y_hat: Tensor, expe
         text = m.text
         if abs(alpha - 1) > 10 * tol:
             text += f", and {describe_factor(q, loss, alpha, tol, ()) or f'{alpha:.4g} times'}"
-        return text
+        return m.code, text
     return None
 
 
@@ -280,10 +408,12 @@ FORMULAS = {
     ("J", "bce"): ("J = -mean(y·log(y_hat) + (1 - y)·log(1 - y_hat))", "Losses"),
     ("dJdy_hat", "mse"): ("dJdy_hat = 2(y_hat - y)/(N·K)", "Losses"),
     ("dJdy_hat", "bce"): ("dJdy_hat = (y_hat - y)/(y_hat(1 - y_hat))/(N·K)", "Losses"),
-    "dJdW2": ("dJdW2 = δ2ᵀ z1, δ2 = dJdy_hat ⊙ g'(s2)", "The linear layer"),
-    "dJdb2": ("dJdb2 = δ2 summed over the batch, δ2 = dJdy_hat ⊙ g'(s2)", "The linear layer"),
-    "dJdW1": ("dJdW1 = δ1ᵀ x, δ1 = (δ2 W2) ⊙ f'(s1)", "The linear layer"),
-    "dJdb1": ("dJdb1 = δ1 summed over the batch, δ1 = (δ2 W2) ⊙ f'(s1)", "The linear layer"),
+    "dJdW2": ("dJdW2 = dJdz3ᵀ z2, dJdz3 = dJdy_hat ⊙ g'(z3)", "The whole network"),
+    "dJdb2": ("dJdb2 = dJdz3 summed over the batch, dJdz3 = dJdy_hat ⊙ g'(z3)",
+              "The whole network"),
+    "dJdW1": ("dJdW1 = dJdz1ᵀ x, dJdz1 = (dJdz3 W2) ⊙ f'(z1)", "The whole network"),
+    "dJdb1": ("dJdb1 = dJdz1 summed over the batch, dJdz1 = (dJdz3 W2) ⊙ f'(z1)",
+              "The whole network"),
 }
 
 
@@ -348,11 +478,10 @@ def describe(q: str, case: Case, got: Tensor, expected: Tensor, y: Tensor, tol: 
 # --- mistakes ---------------------------------------------------------------------------------
 
 # The layers whose derivative may be taken at the output; the empty set is the right backward.
-BASES = (frozenset(), frozenset("g"), frozenset("f"), frozenset("fg"))
+BASES = (frozenset(), frozenset("g"), frozenset("f"), frozenset("fg"), frozenset({"f'"}),
+         frozenset({"g'"}))
 # How each activation's derivative reads through its output z = a(s), where one is usual.
-DERIVATIVE_WORDS = {"sigmoid": "z(1 - z) with z = σ(s), not σ(z)(1 - σ(z))"}
-# What each weight gradient is made of: dJdW = δᵀ (the layer's input).
-LAYER_INPUT = {"dJdW1": ("δ1", "x"), "dJdW2": ("δ2", "z1")}
+DERIVATIVE_WORDS = {"sigmoid": "a(1 - a) with a = σ(u), not σ(a)(1 - σ(a))"}
 
 
 def _bases(r: CaseResult) -> dict[frozenset, dict]:
@@ -384,31 +513,30 @@ def derivative_and_factor(r: CaseResult) -> list[Finding]:
     """One finding per layer whose derivative the gradients show taken at its output (the same
     words in every case, whichever gradients it reaches), then the factors on top."""
     fits, out, factors = gradient_fits(r), [], {}
-    where = {"f": ("f", r.case.f, "z1 = f(s1)", "s1"), "g": ("g", r.case.g, "y_hat = g(s2)", "s2")}
-    for layer, (name, act, output, s) in where.items():
+    for layer, act in (("f", r.case.f), ("g", r.case.g)):
         qs = tuple(q for q, (layers, _) in fits.items() if layer in layers)
         if qs:
-            out.append(Finding(qs, f"the gradients below {name} are what its derivative gives "
-                                   f"when taken at {name}'s output {output} instead of its input "
-                                   f"{s}: a'(s) belongs at the pre-activation. The {act}'s is "
-                                   f"{DERIVATIVE_WORDS.get(act, act + chr(39) + '(s)')}; an "
-                                   f"in-place op (s.{act}_()) that overwrote the cached s does "
-                                   f"the same"))
+            out.append(say(f"derivative_at_output_{layer}", qs, act=act,
+                           words=DERIVATIVE_WORDS.get(act, act + "'(u)")))
+        qs = tuple(q for q, (layers, _) in fits.items() if layer + "'" in layers)
+        if qs:
+            out.append(say(f"{layer}_prime_missing", qs))
     for q, (layers, alpha) in fits.items():
         tol = r.run.checks[q].tolerance
         if abs(alpha - 1) > 10 * tol:
             text = describe_factor(q, r.case.loss, alpha, tol, GRADS)
-            factors.setdefault(text + (" (of what that derivative gives)" if layers else ""),
-                               []).append(q)
-    return out + [Finding(tuple(qs), f"{are(qs)} {text}") for text, qs in factors.items()]
+            key = (factor_code(q, alpha, tol),
+                   text + (" (of what that mistake gives)" if layers else ""))
+            factors.setdefault(key, []).append(q)
+    return out + [say(code, qs, subject=are(qs), text=text)
+                  for (code, text), qs in factors.items()]
 
 
 def bias_only(r: CaseResult) -> list[Finding]:
     if any(r.checks[w].status != "ok" for w in ("dJdW1", "dJdW2")):
         return []
     wrong = tuple(b for b in ("dJdb1", "dJdb2") if r.checks[b].status == "mismatch")
-    return [Finding(wrong, "only the bias gradients are wrong: dJdb = δ.sum(0), one term per "
-                           "sample, as dJdW = δᵀ x sums over the samples")] if wrong else []
+    return [say("bias_only", wrong)] if wrong else []
 
 
 def is_transposed(r: CaseResult, q: str) -> bool:
@@ -421,10 +549,7 @@ def transposed(r: CaseResult) -> list[Finding]:
     out = []
     for q in GRADS:
         if is_transposed(r, q):
-            delta, inp = LAYER_INPUT[q]
-            out.append(Finding((q,), f"{q} is transposed: {PARAMETER[q]} is stored (out, in), "
-                                     f"as nn.Linear stores it, so {q} = {delta}ᵀ {inp} has its "
-                                     f"shape, not {inp}ᵀ {delta}"))
+            out.append(say(f"transpose_{q}", (q,)))
     return out
 
 
@@ -435,17 +560,15 @@ def other_activations(r: CaseResult) -> list[Finding]:
     for f, g in product(r.activations, r.activations):  # those graded: the course's by default
         if (f, g) != (r.case.f, r.case.g) and close(
                 got.tensor, forward_by_hand(f, g, r.run.inputs), r.checks["y_hat"].tolerance):
-            which = ("f and g swapped" if (g, f) == (r.case.f, r.case.g)
-                     else f"f = {f}, g = {g} instead of f = {r.case.f}, g = {r.case.g}")
-            return [Finding(("y_hat",), f"y_hat is what {which} give: check how forward "
-                                        f"picks f_function and g_function")]
+            if (g, f) == (r.case.f, r.case.g):
+                return [say("f_g_swapped", ("y_hat",))]
+            return [say("wrong_activations", ("y_hat",), f=f, g=g, want_f=r.case.f,
+                        want_g=r.case.g)]
     return []
 
 
 # --- notes ------------------------------------------------------------------------------------
 
-ASSIGNS = ("torch adds into .grad; yours overwrites it: fine for this homework, wrong inside a "
-           "training loop that skips zeroing")
 
 
 def _times(gots: list[Got], p: int, tol: float) -> float | None:
@@ -459,23 +582,18 @@ def _times(gots: list[Got], p: int, tol: float) -> float | None:
 
 
 def accumulation(r: CaseResult) -> list[Finding]:
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple, list[str]] = {}
     for q in GRADS:
         gots, tol = r.run.got[q], tolerance_for(computed_dtype("float32", r.run.got[q][0])) \
             if r.run.got[q][0].kind == "value" else 0.0
         twice, third = _times(gots, 2, tol), _times(gots, 3, tol)
         if twice is not None and abs(twice - 1) <= 10 * tol:
-            groups.setdefault(f"assigned: {ASSIGNS}", []).append(q)
+            groups.setdefault(("grads_assigned", ""), []).append(q)
         elif twice is not None and abs(twice - 2) > 10 * tol:
-            groups.setdefault(f"{twice:.4g} times the first after a second forward and backward "
-                              f"without clearing, where torch's .grad holds twice: backward "
-                              f"changes something it reads (an in-place op on the cache?)",
-                              []).append(q)
+            groups.setdefault(("backward_changes_cache", f"{twice:.4g}"), []).append(q)
         elif third is not None and abs(third - 1) > 10 * tol:
-            groups.setdefault(f"{third:.4g} times one gradient after clear_grad_and_cache and "
-                              f"one more backward: clear_grad_and_cache must zero every "
-                              f"gradient (grad.zero_())", []).append(q)
-    return [Finding(tuple(qs), f"{are(qs)} {text}", "note") for text, qs in groups.items()]
+            groups.setdefault(("not_cleared", f"{third:.4g}"), []).append(q)
+    return [say(code, qs, subject=are(qs), times=times) for (code, times), qs in groups.items()]
 
 
 def _come(qs) -> str:
@@ -489,13 +607,12 @@ def float64(r: CaseResult) -> list[Finding]:
         return []  # the verdict's own failure says more
     if not any(g.kind == "value" for gots in run.got.values() for g in gots):
         why = run.raised[0] if run.raised else run.failure or "nothing came back"
-        return [Finding((), f"in a float64 run, {why}; the course's tests run in float32 only, "
-                            f"torch's layers in either", "note")]
+        return [say("float64_raised", why=why)]
     out, by_message = [], {}
     for q in QUANTITIES:
         if run.got[q][0].kind != "value":
             by_message.setdefault(run.got[q][0].message, []).append(q)
-    out += [Finding(tuple(qs), f"in a float64 run, {m}", "note") for m, qs in by_message.items()]
+    out += [say("float64_missing", qs, message=m) for m, qs in by_message.items()]
     low = [q for q in QUANTITIES if (g := run.first(q)) is not None
            and computed_dtype("float64", g) != torch.float64]
     if low:
@@ -503,21 +620,16 @@ def float64(r: CaseResult) -> list[Finding]:
         where = ("a torch.zeros without dtype= in __init__, kept by += or zero_()?"
                  if set(low) <= set(GRADS) else "a torch.zeros, torch.empty or torch.tensor "
                  "without dtype= on the way?")
-        out.append(Finding(tuple(low), f"in a float64 run, {_come(low)} back as "
-                           f"{' or '.join(kinds)} ({where}), so judged at that dtype's "
-                           f"tolerance", "note"))
+        out.append(say("float64_low_dtype", low, come=_come(low), kinds=" or ".join(kinds),
+                       where=where))
     f32 = tolerance_for(torch.float32)
     rounded = [q for q in QUANTITIES if run.checks[q].status == "mismatch"
                and run.checks[q].rel_err is not None and run.checks[q].rel_err <= f32]
     if rounded:
-        out.append(Finding(tuple(rounded), f"in a float64 run, {are(rounded)} right only to "
-                           f"float32 precision: a float32 tensor inside the computation "
-                           f"(torch.zeros, torch.empty or torch.tensor without dtype=) rounds the "
-                           f"float64 values", "note"))
+        out.append(say("float64_rounded", rounded, subject=are(rounded)))
     other = [q for q in QUANTITIES if run.checks[q].status == "mismatch" and q not in rounded]
     if other:
-        out.append(Finding(tuple(other), f"in a float64 run, {are(other)} wrong where float32 "
-                           f"agrees", "note"))
+        out.append(say("float64_wrong", other, subject=are(other)))
     return out
 
 
@@ -525,17 +637,15 @@ def what_comes_back(r: CaseResult) -> list[Finding]:
     out = []
     J = r.run.first("J")
     if J is not None and J.type != "tensor":
-        out.append(Finding(("J",), f"J comes back as a {J.type}; torch's losses return a 0-dim "
-                                   f"tensor (J.item() gives the number)", "note"))
+        out.append(say("J_not_tensor", ("J",), type=J.type))
     elif J is not None and J.tensor.dim() != 0:
-        out.append(Finding(("J",), f"J has shape {tuple(J.tensor.shape)}; torch's losses return "
-                                   f"a 0-dim tensor", "note"))
+        out.append(say("J_shape", ("J",), shape=tuple(J.tensor.shape)))
     other = [q for q in QUANTITIES if (g := r.run.first(q)) is not None and g.dtype
              and g.dtype != "float32"]
     if other:
         kinds = sorted({returned(r.run.first(q)) for q in other})
-        out.append(Finding(tuple(other), f"in a float32 run, {', '.join(other)} come back as "
-                           f"{' or '.join(kinds)}", "note"))
+        out.append(say("float32_dtype", other, names=", ".join(other),
+                       kinds=" or ".join(kinds)))
     return out
 
 
@@ -552,10 +662,9 @@ def failures(r: CaseResult) -> list[Finding]:
         got = r.run.got[q][0]
         if got.kind != "value":
             by_message.setdefault(got.message, []).append(q)
-    out = [Finding(tuple(qs), f"{', '.join(qs)}: {m}") for m, qs in by_message.items()]
+    out = [say("raised", qs, names=", ".join(qs), message=m) for m, qs in by_message.items()]
     if r.run.clear is not None:
-        out.append(Finding((), f"{r.run.clear.message}: the course's tests call "
-                               f"clear_grad_and_cache() first"))
+        out.append(say("clear_raised", message=r.run.clear.message))
     return out
 
 
@@ -570,20 +679,13 @@ def beyond_course(r: CaseResult) -> list[Finding]:
             ("MLP(...) ", "MLP.forward ")):
         return []
     names, one = " and ".join(extra), len(extra) == 1
-    return [Finding((), f"{names} {'is' if one else 'are'} not among the course's activations "
-                        f"({', '.join(COURSE_ACTIVATIONS)}) and --activations asked for "
-                        f"{'it' if one else 'them'}: the file's MLP raised where {names} "
-                        f"{'is' if one else 'are'} used, so the file may not implement "
-                        f"{'it' if one else 'them'}")]
-
-
-def autograd_text(step: str, entry: str, where: str) -> str:
-    return f"{step} calls {entry} ({where}): autograd is not allowed in this homework, the " \
-           f"gradients must be computed by hand"
+    return [say("beyond_course", names=names, are="is" if one else "are",
+                them="it" if one else "them", course=", ".join(COURSE_ACTIVATIONS))]
 
 
 def autograd(r: CaseResult) -> list[Finding]:
-    return [Finding((), autograd_text(*call)) for call in dict.fromkeys(r.autograd)]
+    return [say("autograd", step=step, entry=entry, where=where)
+            for step, entry, where in dict.fromkeys(r.autograd)]
 
 
 def wrong_shape(r: CaseResult) -> list[Finding]:
@@ -594,10 +696,13 @@ def wrong_shape(r: CaseResult) -> list[Finding]:
                 or got.tensor.shape == want.shape or is_transposed(r, q):
             continue
         shape = tuple(got.tensor.shape)
-        text = f"{q} has shape {shape}, torch's {tuple(want.shape)}"
-        if shape == (SIZES.batch, *want.shape):
-            text += ": one row per sample, where the batch must be summed over"
-        out.append(Finding((q,), text))
+        per_sample = shape == (SIZES.batch, *want.shape)
+        if q in ("dJdW1", "dJdb1") and not per_sample and r.checks["dJdW2"].status == "ok" \
+                and r.checks["dJdb2"].status == "ok":
+            out.append(say("wrong_shape_below_f", (q,), q=q, shape=shape, want=tuple(want.shape)))
+            continue
+        why = ": one row per sample, where the batch must be summed over" if per_sample else ""
+        out.append(say("wrong_shape", (q,), q=q, shape=shape, want=tuple(want.shape), why=why))
     return out
 
 
@@ -612,25 +717,25 @@ def evidence(r: CaseResult, q: str) -> RunResult:
 
 def forward_and_loss_factors(r: CaseResult) -> list[Finding]:
     """y_hat, J or dJdy_hat a constant multiple of torch's (named, for J)."""
-    groups: dict[str, list[str]] = {}
+    groups: dict[tuple[str, str], list[str]] = {}
     for q in r.run.wrong(("y_hat", "J", "dJdy_hat")):
         run = evidence(r, q)
         tol = run.checks[q].tolerance
         alpha = constant_factor(run.first(q).tensor, run.expected[q], tol)
         text = describe_factor(q, r.case.loss, alpha, tol, GRADS) if alpha else None
         if text is not None:
-            groups.setdefault(text, []).append(q)
-    return [Finding(tuple(qs), f"{are(qs)} {text}") for text, qs in groups.items()]
+            groups.setdefault((factor_code(q, alpha, tol), text), []).append(q)
+    return [say(code, qs, subject=are(qs), text=text) for (code, text), qs in groups.items()]
 
 
 def known_losses(r: CaseResult) -> list[Finding]:
     out = []
     for q in r.run.wrong(("J", "dJdy_hat")):
         run = evidence(r, q)
-        text = known_mistake(r.case.loss, q, run.first(q).tensor, run.inputs["y"],
-                             run.expected["y_hat"], run.expected[q], run.checks[q].tolerance)
-        if text is not None:
-            out.append(Finding((q,), f"{q} is wrong in a known way: {text}"))
+        known = known_mistake(r.case.loss, q, run.first(q).tensor, run.inputs["y"],
+                              run.expected["y_hat"], run.expected[q], run.checks[q].tolerance)
+        if known is not None:
+            out.append(say(known[0], (q,), q=q, text=known[1]))
     return out
 
 
@@ -640,9 +745,7 @@ def follows_forward(r: CaseResult) -> list[Finding]:
     if r.checks["y_hat"].status in ("ok", "not run"):
         return []
     wrong = tuple(q for q in GRADS if r.checks[q].status == "mismatch")
-    return [Finding(wrong, "where y_hat is wrong, the gradients are too: backward reads "
-                           "forward's cache, so it cannot be judged apart from forward there; "
-                           "fix forward first")] if wrong else []
+    return [say("follows_forward", wrong)] if wrong else []
 
 
 DIAGNOSES = (failures, beyond_course, autograd, wrong_shape, transposed, forward_and_loss_factors,
@@ -655,8 +758,9 @@ def unexplained(r: CaseResult, findings: list[Finding]) -> list[Finding]:
     for q in QUANTITIES:
         got = r.run.first(q)
         if q not in named and r.checks[q].status == "mismatch" and got is not None:
-            out.append(Finding((q,), describe(q, r.case, got.tensor, r.run.expected[q],
-                                              r.run.inputs["y"], r.checks[q].tolerance)))
+            out.append(say("unexplained", (q,), text=describe(
+                q, r.case, got.tensor, r.run.expected[q], r.run.inputs["y"],
+                r.checks[q].tolerance)))
     return out
 
 
@@ -696,7 +800,7 @@ def compensation(r: CaseResult) -> str | None:
 
 def why_course_passes(r: CaseResult) -> str:
     wrong = [q for q in QUANTITIES if r.checks[q].status != "ok"]
-    if any("autograd is not allowed" in f.text for f in r.findings):
+    if any(f.code == "autograd" for f in r.findings):
         return f"the course's {TESTS} pass(es) because autograd's gradients are right; the " \
                f"course's tests cannot see that autograd computed them"
     if wrong and set(wrong) <= {"J"}:
@@ -757,6 +861,7 @@ class Group:
     kind: str
     text: str
     quantities: tuple[str, ...]
+    code: str = ""
     cases: list[str] = field(default_factory=list)
     undecided: list[tuple[str, str]] = field(default_factory=list)  # (case, why)
 
@@ -766,7 +871,7 @@ def groups(report: Report) -> list[Group]:
     found: dict[str, Group] = {}
     for r in report.cases:
         for f in r.findings:
-            g = found.setdefault(f.text, Group(f.kind, f.text, f.quantities))
+            g = found.setdefault(f.text, Group(f.kind, f.text, f.quantities, f.code))
             if r.case.label not in g.cases:
                 g.cases.append(r.case.label)
     by_label = {r.case.label: r for r in report.cases}
@@ -775,12 +880,12 @@ def groups(report: Report) -> list[Group]:
                for q in g.quantities):
             continue  # it says why there is no value: nothing for it to tell elsewhere
         for r in report.cases:
-            run = r.float64 if g.text.startswith("in a float64") else r.run
+            run = r.float64 if g.code.startswith("float64_") else r.run
             blocked = [q for q in g.quantities if run.checks[q].status in BLOCKED]
             if g.quantities and r.case.label not in g.cases and blocked:
                 g.undecided.append((r.case.label, run.got[blocked[0]][0].message or ""))
     for f in report.findings:
-        found.setdefault(f.text, Group(f.kind, f.text, f.quantities))
+        found.setdefault(f.text, Group(f.kind, f.text, f.quantities, f.code))
     rank = {"failure": 0, "note": 1, "info": 2}
     return sorted(found.values(), key=lambda g: rank[g.kind])
 

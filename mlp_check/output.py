@@ -1,4 +1,5 @@
-r"""The report in every format: text for a person, JSON, CSV, JUnit XML and Gradescope's results.json.
+r"""The report in every format: text for a person, JSON, CSV, JUnit XML and Gradescope's
+results.json.
 
 The report for a person: the course's tests, a table of every case, the diagnoses, the notes,
 what the two verdicts' disagreement means, and the verdict with its exit status.
@@ -189,7 +190,8 @@ def to_json(report: Report) -> dict:
                  "loss": c.test.case.loss, "passed": c.passed, "error": c.error,
                  "norms": {k: _number(v) for k, v in c.norms.items()}} for c in report.course]},
             "functions_ok": report.functions_ok,
-            "diagnoses": [{"kind": g.kind, "text": g.text, "quantities": list(g.quantities),
+            "diagnoses": [{"code": g.code, "kind": g.kind, "text": g.text,
+                           "quantities": list(g.quantities),
                            "cases": g.cases, "undecided": [{"case": c, "why": w}
                                                            for c, w in g.undecided]}
                           for g in groups(report)],
@@ -201,7 +203,8 @@ def to_json(report: Report) -> dict:
                        "float64": {"ok": r.float64.ok, "mark": float64_mark(r.float64),
                                    "error": (r.float64.raised or [r.float64.failure])[0],
                                    "checks": _checks(r.float64)},
-                       "findings": [{"kind": f.kind, "quantities": list(f.quantities),
+                       "findings": [{"code": f.code, "kind": f.kind,
+                                     "quantities": list(f.quantities),
                                      "text": f.text} for f in r.findings]}
                       for r in report.cases]}
 
@@ -293,8 +296,8 @@ def to_gradescope(report: Report) -> dict:
     for name, why in functions(report).items():
         tests.append({"name": name, "score": int(not why), "max_score": 1,
                       "status": "failed" if why else "passed", "output": "\n".join(why)})
-    uses = sorted({f.text for r in report.cases for f in r.findings if "autograd is not" in
-                   f.text} | {f.text for f in report.findings if "autograd is not" in f.text})
+    uses = sorted({f.text for r in report.cases for f in r.findings if f.code == "autograd"}
+                  | {f.text for f in report.findings if f.code == "autograd"})
     tests.append({"name": "no autograd", "score": int(not uses), "max_score": 1,
                   "status": "failed" if uses else "passed", "output": "\n".join(uses)})
     return {"score": sum(t["score"] for t in tests), "execution_time": round(report.seconds),

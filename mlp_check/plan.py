@@ -1,4 +1,5 @@
-r"""What every file is graded on: the cases, their seeded inputs, the course's tests, and torch's answers.
+r"""What every file is graded on: the cases, their seeded inputs, the course's tests, and torch's
+answers.
 
 The configurations the grader runs, the seeded inputs each gets, and the course's own tests.
 
@@ -48,7 +49,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES, Activation
+from mlp import ACTIVATIONS, COURSE_LOSSES, Activation
 from mlp.twin import make_twin, torch_loss, twin_grads
 
 # --- cases ------------------------------------------------------------------------------------
@@ -168,9 +169,9 @@ def make_inputs(case: Case, gen: torch.Generator, sizes: Sizes = SIZES) -> dict[
 
 
 def pre_activations(case: Case, inputs: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
-    """s1 (N, m) and s2 (N, K) of the case's network on its inputs."""
-    s1 = inputs["x"] @ inputs["W1"].mT + inputs["b1"]
-    return s1, ACTIVATIONS[case.f].forward(s1) @ inputs["W2"].mT + inputs["b2"]
+    """z1 (N, m) and z3 (N, K), the pre-activations of the case's network on its inputs."""
+    z1 = inputs["x"] @ inputs["W1"].mT + inputs["b1"]
+    return z1, ACTIVATIONS[case.f].forward(z1) @ inputs["W2"].mT + inputs["b2"]
 
 
 def lively(case: Case, inputs: dict[str, Tensor]) -> bool:
@@ -249,8 +250,8 @@ def autograd_reference(case: Case, inputs: dict[str, Tensor]) -> dict[str, Tenso
 
 def forward_by_hand(f: str, g: str, inputs: dict[str, Tensor]) -> Tensor:
     """y_hat (N, K) of the network with activations f and g."""
-    z1 = ACTIVATIONS[f].forward(inputs["x"] @ inputs["W1"].mT + inputs["b1"])
-    return ACTIVATIONS[g].forward(z1 @ inputs["W2"].mT + inputs["b2"])
+    z2 = ACTIVATIONS[f].forward(inputs["x"] @ inputs["W1"].mT + inputs["b1"])
+    return ACTIVATIONS[g].forward(z2 @ inputs["W2"].mT + inputs["b2"])
 
 
 def _through(a: Activation, grad: Tensor, at: Tensor) -> Tensor:
@@ -264,35 +265,39 @@ def _through(a: Activation, grad: Tensor, at: Tensor) -> Tensor:
 
 def by_hand(case: Case, inputs: dict[str, Tensor], dJdy_hat: Tensor,
             at_output: frozenset[str] = frozenset()) -> dict[str, Tensor]:
-    r"""dJdW1, dJdb1, dJdW2, dJdb2 by hand, with each layer in `at_output` ("f", "g") making
-    the classic mistake: its derivative taken at its output $z = a(s)$, $a'(z)$, not at $s$.
+    r"""dJdW1, dJdb1, dJdW2, dJdb2 by hand, with a known mistake built in: each layer in
+    `at_output` ("f", "g") has its derivative taken at its output $a(u)$, not at $u$; "f'" or
+    "g'" leaves that derivative out.
 
-    $$\delta_2 = \frac{\partial J}{\partial \hat y} \odot g'(s_2), \quad
-    \frac{\partial J}{\partial W^{(2)}} = \delta_2^\top z_1, \quad
-    \delta_1 = (\delta_2 W^{(2)}) \odot f'(s_1), \quad
-    \frac{\partial J}{\partial W^{(1)}} = \delta_1^\top x,$$
-
-    and each bias gradient is its $\delta$ summed over the batch.
+    With the batch's pre-activations $Z_1 = X W^{(1)\top} + b^{(1)}$ and $Z_3$ (rows are samples),
+    $$\Delta_3 = \frac{\partial J}{\partial \hat Y} \odot g'(Z_3), \quad
+    \nabla_{W^{(2)}} J = \Delta_3^\top Z_2, \quad
+    \Delta_1 = (\Delta_3 W^{(2)}) \odot f'(Z_1), \quad
+    \nabla_{W^{(1)}} J = \Delta_1^\top X,$$
+    and each bias gradient is its $\Delta$ summed over the batch.
 
     Args:
         case: the configuration.
         inputs: as for `autograd_reference`, float64.
         dJdy_hat: (N, K), the gradient that backward receives.
-        at_output: the layers whose derivative is evaluated at the output.
+        at_output: the mistakes: "f", "g" (derivative at the output), "f'", "g'" (left out).
 
     Returns:
         The four gradients, shaped as W1, b1, W2, b2.
     """
     x, W1, b1, W2, b2 = (inputs[k] for k in ("x", "W1", "b1", "W2", "b2"))
     f, g = ACTIVATIONS[case.f], ACTIVATIONS[case.g]
-    s1 = x @ W1.mT + b1
-    z1 = f.forward(s1)
-    s2 = z1 @ W2.mT + b2
-    y_hat = g.forward(s2)
-    delta2 = _through(g, dJdy_hat, y_hat if "g" in at_output else s2)
-    delta1 = _through(f, delta2 @ W2, z1 if "f" in at_output else s1)
-    return dict(dJdW1=delta1.mT @ x, dJdb1=delta1.sum(0), dJdW2=delta2.mT @ z1,
-                dJdb2=delta2.sum(0))
+    z1 = x @ W1.mT + b1
+    z2 = f.forward(z1)
+    z3 = z2 @ W2.mT + b2
+    y_hat = g.forward(z3)
+    # "f'" or "g'" in `at_output`: that derivative left out (taken as 1).
+    dJdz3 = dJdy_hat if "g'" in at_output else \
+        _through(g, dJdy_hat, y_hat if "g" in at_output else z3)
+    dJdz1 = dJdz3 @ W2 if "f'" in at_output else \
+        _through(f, dJdz3 @ W2, z2 if "f" in at_output else z1)
+    return dict(dJdW1=dJdz1.mT @ x, dJdb1=dJdz1.sum(0), dJdW2=dJdz3.mT @ z2,
+                dJdb2=dJdz3.sum(0))
 
 
 # --- plan -------------------------------------------------------------------------------------

@@ -124,9 +124,9 @@ class Zygote:
         self.token, self.job_token, self.noise = secrets.token_hex(16), "", 0
         env = {**os.environ, "MLP_CHECK_TOKEN": self.token, "MLP_CHECK_PARENT": str(os.getpid()),
                "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "mlp_check.worker"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     cwd=tempfile.gettempdir(), env=env)
+        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "mlp_check.worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir(), env=env)
         self.messages: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
         self.ready = False
@@ -437,10 +437,10 @@ def why_unusable(out: Outcome, limits: Limits) -> str | None:
 
 
 def file_findings(plan: Plan, out: Outcome) -> list[Finding]:
-    from .diagnose import autograd_text
-    from .verdict import Finding, Got
+    from .diagnose import say
+    from .verdict import Got
 
-    found = [Finding((), autograd_text(step, entry, where)) for i, step, entry, where
+    found = [say("autograd", step=step, entry=entry, where=where) for i, step, entry, where
              in dict.fromkeys(out.autograd) if plan.units[i]["kind"] != "case"]
     probe = out.units[plan.index("probe")].values
     J, dJ = Got.decode(probe.get("J", {"kind": "skipped", "message": ""})), \
@@ -448,15 +448,10 @@ def file_findings(plan: Plan, out: Outcome) -> list[Finding]:
     bad = [q for q, g in (("J", J), ("dJdy_hat", dJ)) if g.kind == "value"
            and not bool(g.tensor.isfinite().all())]
     if bad:
-        found.append(Finding(tuple(bad), f"where y_hat is exactly 0 or 1, bce_loss gives NaN or "
-                             f"inf in {', '.join(bad)}; torch clamps each log at -100 and the "
-                             f"gradient's denominator y_hat(1 - y_hat) at 1e-12. The course's "
-                             f"tests never saturate the sigmoid; a long training run can", "note"))
-    found += [Finding((), why, "info") for why in out.skipped.values()]
+        found.append(say("bce_unclamped", bad, names=", ".join(bad)))
+    found += [say("gave_up", why=why) for why in out.skipped.values()]
     if out.noise:
-        found.append(Finding((), f"{out.noise} lines that were not the grader's reached its "
-                                 f"channel (the file writes to inherited file descriptors?); "
-                                 f"they were ignored", "info"))
+        found.append(say("noise", count=out.noise))
     return found
 
 

@@ -135,6 +135,7 @@ class Finding:
     the report lists it once). `kind` is "failure" (it explains a wrong result, or a rule the
     file breaks) or "note" (beyond what the course's tests check; `--strict` fails on it)."""
 
+    code: str  # a key of `diagnose.WORDS`: what every output decides by
     quantities: tuple[str, ...]
     text: str
     kind: str = "failure"

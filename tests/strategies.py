@@ -29,6 +29,22 @@ from mlp import ACTIVATIONS, COURSE_ACTIVATIONS, COURSE_LOSSES, LOSSES, MLP
 PROPERTY = settings(max_examples=25, deadline=None, derandomize=True)
 
 DTYPES = [pytest.param(torch.float32, id="float32"), pytest.param(torch.float64, id="float64")]
+ALL_FLOAT_DTYPES = [pytest.param(dt, id=str(dt).removeprefix("torch."))
+                    for dt in (torch.float16, torch.bfloat16, torch.float32, torch.float64)]
+
+# What tests/test_inputs.py allows between mlp and torch's own module in each dtype, in units of
+# the dtype's machine epsilon: torch rounds once (its CPU kernels compute float16 and bfloat16
+# in float32), mlp rounds after each of its few ops, each error at most doubled by the next op;
+# 8 eps leaves twice that room. Relative to the result, and absolute relative to the inputs'
+# scale, since a sum such as GELU's 1 + erf(u / sqrt 2) cancels to much less than its terms.
+ULPS = 8
+
+
+def tolerance(dtype: torch.dtype, scale: float = 1.0) -> dict[str, float]:
+    """`assert_close`'s rtol and atol in `dtype`: ULPS eps relative, ULPS eps times `scale`."""
+    eps = torch.finfo(dtype).eps
+    return dict(rtol=ULPS * eps, atol=ULPS * eps * scale)
+
 
 ACTIVATION_NAMES = sorted(ACTIVATIONS)
 LOSS_NAMES = sorted(LOSSES)
@@ -130,6 +146,21 @@ def loss_inputs(draw, loss_name: str) -> tuple[torch.Tensor, torch.Tensor]:
                            float_tensors(shape, 0.0, 1.0).map(torch.round)))
         return y, draw(float_tensors(shape, 0.0, 1.0))
     return draw(float_tensors(shape, -1e3, 1e3)), draw(float_tensors(shape, -1e3, 1e3))
+
+
+KINDS = ("dense", "sparse", "0-d", "empty")
+"""The kinds of tensor tests/test_inputs.py hands every entry: (N, K) strided, the same as
+sparse COO, a 0-d scalar, and an empty (0, K) batch."""
+
+
+@st.composite
+def tensors_of_kind(draw, kind: str, dtype: torch.dtype, min_value: float, max_value: float,
+                    width: int | None = None) -> torch.Tensor:
+    """A tensor of `kind` (one of KINDS) in `dtype`, each entry drawn in float64 and rounded."""
+    K = width if width is not None else draw(sizes)
+    shape = {"0-d": (), "empty": (0, K)}.get(kind, (draw(sizes), K))
+    t = draw(float_tensors(shape, min_value, max_value)).to(dtype)
+    return t.to_sparse() if kind == "sparse" else t
 
 
 @dataclass(frozen=True)

@@ -115,20 +115,20 @@ EXPECT = {
         "dJdy_hat is wrong in a known way: it is 1/y_hat, the derivative of log(y_hat) alone",),
         (ASSIGNED, SATURATED)),
     "bias_mean": Expect(1, "FFF", everywhere(("dJdb1", "dJdb2")), (
-        "dJdb1, dJdb2 are 1/N times torch's (N = 5 samples): dJdb sums δ over the batch",
+        "dJdb1, dJdb2 are 1/N times torch's (N = 5 samples): dJdb sums dJdz over the batch",
         "only the bias gradients are wrong"), (ASSIGNED,)),
     "sigmoid_prime_output": Expect(1, "PFP", sigmoid_grads, (
         "the gradients below g are what its derivative gives when taken at g's output y_hat",
-        "the gradients below f are what its derivative gives when taken at f's output z1"),
+        "the gradients below f are what its derivative gives when taken at f's output z2"),
         (ASSIGNED,)),
     "inplace_sigmoid": Expect(1, "PFP", sigmoid_grads, (
         "the gradients below g are what its derivative gives when taken at g's output y_hat",
-        "the gradients below f are what its derivative gives when taken at f's output z1"),
+        "the gradients below f are what its derivative gives when taken at f's output z2"),
         (ASSIGNED,)),
     "transposed": Expect(1, "FFF", everywhere(("dJdW1", "dJdW2")), (
-        "dJdW1 is transposed: W1 is stored (out, in), as nn.Linear stores it, so dJdW1 = δ1ᵀ x "
-        "has its shape, not xᵀ δ1", "dJdW2 is transposed: W2 is stored (out, in), as nn.Linear "
-        "stores it, so dJdW2 = δ2ᵀ z1 has its shape, not z1ᵀ δ2"), (ASSIGNED,)),
+        "dJdW1 is transposed: W1 is stored (out, in), as nn.Linear stores it, so dJdW1 = dJdz1ᵀ "
+        "x has its shape, not xᵀ dJdz1", "dJdW2 is transposed: W2 is stored (out, in), as "
+        "nn.Linear stores it, so dJdW2 = dJdz3ᵀ z2 has its shape, not z2ᵀ dJdz3"), (ASSIGNED,)),
     "compensating": Expect(1, "PPP", everywhere(("dJdy_hat", *GRADS)), (
         "dJdy_hat is N times torch's (N = 5 samples)", "dJdW1, dJdW2 are 1/N times torch's",
         "dJdb1, dJdb2 are 1/N times torch's"), (ASSIGNED, SATURATED), disagree=(

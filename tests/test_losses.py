@@ -137,6 +137,16 @@ def test_cross_entropy_takes_probability_rows(y_hat):
         cross_entropy_loss(torch.full_like(y_hat, 0.5), y_hat)
 
 
+@pytest.mark.parametrize("shape", [(), (2, 3, 4)])
+def test_cross_entropy_names_the_shapes_it_takes(shape):
+    # A 0-d y_hat has no row; a 3-d one torch would read with K in dim 1, not in the last.
+    y = torch.full(shape, 1.0 if shape == () else 0.25, dtype=torch.float64)
+    with pytest.raises(ValueError) as err:
+        cross_entropy_loss(y, y.clone())
+    assert str(err.value) == (f"y_hat must have shape (N, K) or (K,) (probability rows), got "
+                              f"{shape}")
+
+
 def test_cross_entropy_of_one_row_is_torchs_unbatched_loss(generator):
     s = torch.randn(4, dtype=torch.float64, generator=generator)
     y = torch.softmax(torch.randn(4, dtype=torch.float64, generator=generator), -1)

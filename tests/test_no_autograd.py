@@ -98,3 +98,16 @@ def test_inputs_that_require_grad_record_no_graph(generator):
     assert y_hat.grad_fn is None and not y_hat.requires_grad
     assert all(v.grad_fn is None for v in net.cache.values())
     assert all(not g.requires_grad for g in net.grads.values())
+
+
+@pytest.mark.parametrize("loss_name", LOSSES)
+def test_losses_given_inputs_that_require_grad_record_no_graph(loss_name, generator):
+    # The losses detach y and y_hat through the helper the networks use for x and dJdy_hat.
+    y, y_hat = (targets((5, 2), torch.float64, generator) for _ in range(2))
+    y_hat.requires_grad_()
+    y.requires_grad_()
+    with torch.enable_grad():
+        J, dJdy_hat = LOSSES[loss_name].fn(y, y_hat)
+    for name, t in (("J", J), ("dJdy_hat", dJdy_hat)):
+        assert t.grad_fn is None and not t.requires_grad, f"{loss_name}: {name} has a graph"
+    assert y_hat.requires_grad and y_hat.grad is None  # the caller's tensor is untouched

@@ -42,15 +42,18 @@ def _check_page(page, url: str) -> list[str]:
     for img in page.evaluate(JS.IMAGES):
         if not img["ok"] or img["w"] < 100 or img["h"] < 100:
             problems.append(f"image not drawn at a real size: {img}")
+        if not img["sized"]:  # without them the page shifts as the image arrives
+            problems.append(f"image without width and height: {img['src']}")
     if broken := page.evaluate(JS.MIDWORD):
         problems.append(f"words broken across lines: {broken}")
     if wide := page.evaluate(JS.TABLES):
         problems.append(f"tables wider than the column at 1280 px: {wide}")
-    if stops := page.evaluate(JS.FOCUS):
-        problems.append(f"tab stops that are not controls: {stops}")
+    page.keyboard.press("Tab")  # as a keyboard user starts: the page marks its scroll boxes
     page.add_script_tag(path=str(AXE))
     problems += [f"axe, light: {v}" for v in page.evaluate(JS.AXE, None)]
     problems += [f"axe, dark: {v}" for v in page.evaluate(JS.AXE, COLOUR_RULES)]
+    if stops := page.evaluate(JS.FOCUS):
+        problems.append(f"tab stops that are not controls: {stops}")
     return page.problems[start:] + problems
 
 

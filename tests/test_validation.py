@@ -89,6 +89,12 @@ BAD_X = {  # name: (x for a float64 net of input width 3, error, what came)
     "empty batch": (torch.zeros(0, 3, dtype=F64), ValueError, "(0, 3)"),
     "other float dtype": (torch.zeros(5, 3, dtype=torch.float32), TypeError, "torch.float32"),
     "other device": (torch.zeros(5, 3, dtype=F64, device="meta"), ValueError, "meta"),
+    "sparse COO": (torch.eye(5, 3, dtype=F64).to_sparse(), TypeError, "torch.sparse_coo"),
+    "sparse CSR": (torch.eye(5, 3, dtype=F64).to_sparse_csr(), TypeError, "torch.sparse_csr"),
+    "NaN": (torch.eye(5, 3, dtype=F64).index_put_((torch.tensor(2), torch.tensor(1)),
+                                                    torch.tensor(float("nan"), dtype=F64)),
+            ValueError, "nan at index (2, 1)"),
+    "-inf": (torch.full((5, 3), -float("inf"), dtype=F64), ValueError, "15 NaN or infinite"),
 }
 
 
@@ -125,6 +131,7 @@ BAD_DJDY_HAT = {  # name: (dJdy_hat for the fixture's y_hat of shape (5, 2), err
     "int64": (torch.ones(5, 2, dtype=torch.int64), TypeError, "torch.int64"),
     "other float dtype": (torch.ones(5, 2, dtype=torch.float32), TypeError, "torch.float32"),
     "other device": (torch.ones(5, 2, dtype=F64, device="meta"), ValueError, "meta"),
+    "sparse": (torch.ones(5, 2, dtype=F64).to_sparse(), TypeError, "torch.sparse_coo"),
 }
 
 
@@ -160,6 +167,8 @@ BAD_LOSS_INPUTS = {  # name: (y, y_hat, error, the argument named, what came)
     "dtypes differ": (HALF.float(), HALF, TypeError, "y", "torch.float32"),
     "empty": (torch.ones(0, 2, dtype=F64), torch.ones(0, 2, dtype=F64), ValueError, "y_hat",
               "empty"),
+    "y sparse": (HALF.to_sparse(), HALF, TypeError, "y", "torch.sparse_coo"),
+    "y_hat sparse": (HALF, HALF.to_sparse(), TypeError, "y_hat", "torch.sparse_coo"),
 }
 
 
@@ -203,6 +212,11 @@ def test_every_message_in_full(kind):
             lambda: net.forward(torch.zeros(5, 3, dtype=F64, device="meta")),
         "x must have shape (batch >= 1, 3), got (5, 4)":
             lambda: net.forward(torch.zeros(5, 4, dtype=F64)),
+        "x must be a dense (strided) tensor, got layout torch.sparse_coo; convert it with "
+        "x.to_dense()": lambda: net.forward(torch.zeros(5, 3, dtype=F64).to_sparse()),
+        "x must be finite; got 2 NaN or infinite entries, the first inf at index (1, 2)":
+            lambda: net.forward(torch.tensor([[0, 0, 0], [0, 0, float("inf")],
+                                              [float("nan"), 0, 0]], dtype=F64)),
     }
     for message, call in calls.items():
         with pytest.raises((TypeError, ValueError, RuntimeError)) as err:
@@ -215,6 +229,8 @@ def test_every_message_in_full(kind):
         "dJdy_hat has dtype torch.float32 but y_hat has torch.float64; "
         "convert one with .to(torch.float64)": torch.zeros(5, 2),
         "dJdy_hat is on meta but y_hat is on cpu": torch.zeros(5, 2, dtype=F64, device="meta"),
+        "dJdy_hat must be a dense (strided) tensor, got layout torch.sparse_coo; convert it "
+        "with dJdy_hat.to_dense()": torch.zeros(5, 2, dtype=F64).to_sparse(),
     }
     for message, dJdy_hat in upstream.items():
         with pytest.raises((TypeError, ValueError)) as err:
@@ -240,7 +256,10 @@ def test_out_of_range_count_leaves_out_the_edges(name):
      "x must be a torch.Tensor, got numpy.ndarray; convert it with torch.as_tensor(...)"),
     (lambda: LOSSES["mse"].fn(torch.zeros(2, 2), torch.zeros(2, 2, dtype=F64)),
      "y has dtype torch.float32 but y_hat has torch.float64; convert one with .to(torch.float64)"),
-], ids=["width-type", "x-type", "loss-dtype"])
+    (lambda: LOSSES["bce"].fn(torch.zeros(2, 2), torch.zeros(2, 2).to_sparse_csr()),
+     "y_hat must be a dense (strided) tensor, got layout torch.sparse_csr; convert it with "
+     "y_hat.to_dense()"),
+], ids=["width-type", "x-type", "loss-dtype", "loss-layout"])
 def test_type_messages_in_full(call, message):
     with pytest.raises(TypeError) as err:
         call()

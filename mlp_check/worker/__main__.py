@@ -1,9 +1,10 @@
 r"""The zygote: imports torch once, then forks one worker (`serve.serve`) per job.
 
-The parent runs it as `python -P -m mlp_check.worker` from a temporary folder, so the candidate's
-folder is not on its path (`-P`: no current folder either). It answers `ready`, then for each job line on stdin forks a worker, says
-`forked` with its pid, waits for it and sends `exited` with its status. A fork costs milliseconds
-where a torch import costs seconds, so a hang or a crash costs one fork.
+The parent runs it as `python -P -m mlp_check.worker` from a temporary folder, so the
+candidate's folder is not on its path (`-P`: no current folder either). It answers `ready`, then
+for each job line on stdin forks a worker, says `forked` with its pid, waits for it and sends
+`exited` with its status. A fork costs milliseconds where a torch import costs seconds, so a
+hang or a crash costs one fork.
 
 The zygote is a child subreaper (Linux `PR_SET_CHILD_SUBREAPER`): whatever the candidate starts,
 even a process that left the worker's session with `os.setsid()`, becomes the zygote's child once

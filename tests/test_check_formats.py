@@ -1,5 +1,8 @@
-"""mlp_check's command line and outputs (_cli, _formats, _render, _groups, _progress): the
-command works beside a student's own mlp.py, and every format carries the verdicts."""
+"""The command line and its formats: text, JSON, CSV, JUnit XML and Gradescope.
+
+mlp_check's command line and outputs (_cli, _formats, _render, _groups, _progress): the
+command works beside a student's own mlp.py, and every format carries the verdicts.
+"""
 
 from __future__ import annotations
 

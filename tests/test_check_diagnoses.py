@@ -1,9 +1,17 @@
-"""mlp_check.diagnose, _ratios, _known, _mistakes, _patterns: each diagnosis on numbers made
+"""Diagnoses: each mistake named by its code, on numbers made to have it, and notes that stay
+notes.
+
+mlp_check.diagnose, _ratios, _known, _mistakes, _patterns: each diagnosis on numbers made
 from a right file with one mistake built in, run through the worker's own units in this process.
-Whatever the mistake, no wrong check is left without a reason."""
+Whatever the mistake, no wrong check is left without a reason.
+
+mlp_check.diagnose: what the course's tests cannot see is a note, never a failure, unless
+--strict; each note is measured on the file's own numbers.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +20,7 @@ import torch
 from mlp_check.diagnose import FACTORS, MISTAKES, PHRASES, label
 from mlp_check.plan import GRADS
 
-from .check_helpers import load, report_here
+from .check_helpers import CORPUS, load, report_here
 
 RIGHT = load("right_accumulates")
 
@@ -33,6 +41,12 @@ def scaled(loss, j=1.0, g=1.0):
 
 def texts(report, kind="failure"):
     return [f.text for r in report.cases for f in r.findings if f.kind == kind]
+
+
+def codes(report, kind="failure"):
+    """The codes of the findings of `kind`, in every case and for the file."""
+    return {f.code for r in report.cases for f in r.findings if f.kind == kind} | {
+        f.code for f in report.findings if f.kind == kind}
 
 
 def assert_every_wrong_check_has_a_reason(report):
@@ -134,7 +148,7 @@ def test_a_factor_on_top_of_a_derivative_at_the_output_names_both():
         if r.case.g == "sigmoid":
             assert any(t.startswith("the gradients below g are what its derivative gives")
                        for t in said)
-            assert "dJdb2 is half of torch's: a factor 2 is missing (of what that derivative " \
+            assert "dJdb2 is half of torch's: a factor 2 is missing (of what that mistake " \
                    "gives)" in said
         else:
             assert "dJdb2 is half of torch's: a factor 2 is missing" in said
@@ -143,10 +157,9 @@ def test_a_factor_on_top_of_a_derivative_at_the_output_names_both():
 
 def test_a_bias_gradient_per_sample_is_a_wrong_shape():
     report = report_here(variant(MLP=PerSampleBias))
-    assert set(texts(report)) == {
-        "dJdb1 has shape (5, 6), torch's (6,): one row per sample, where the batch must be "
-        "summed over", "only the bias gradients are wrong: dJdb = δ.sum(0), one term per "
-        "sample, as dJdW = δᵀ x sums over the samples"}
+    assert codes(report) == {"wrong_shape", "bias_only"}
+    assert "dJdb1 has shape (5, 6), torch's (6,): one row per sample, where the batch must be " \
+           "summed over" in texts(report)
     assert_every_wrong_check_has_a_reason(report)
 
 
@@ -170,12 +183,10 @@ def test_swapped_activations_are_named_and_the_gradients_that_follow_are_not_bla
 
 
 def test_transposed_weight_gradients_name_each_layers_input():
-    said = set(texts(report_here(load("transposed"))))
-    assert said == {
-        "dJdW1 is transposed: W1 is stored (out, in), as nn.Linear stores it, so dJdW1 = δ1ᵀ x "
-        "has its shape, not xᵀ δ1",
-        "dJdW2 is transposed: W2 is stored (out, in), as nn.Linear stores it, so dJdW2 = δ2ᵀ z1 "
-        "has its shape, not z1ᵀ δ2"}
+    report = report_here(load("transposed"))
+    assert codes(report) == {"transpose_dJdW1", "transpose_dJdW2"}
+    assert "dJdW2 is transposed: W2 is stored (out, in), as nn.Linear stores it, so dJdW2 = " \
+           "dJdz3ᵀ z2 has its shape, not z2ᵀ dJdz3" in texts(report)
 
 
 def test_an_exception_names_the_files_own_line():
@@ -183,3 +194,114 @@ def test_an_exception_names_the_files_own_line():
     assert said == {"y_hat, dJdW1, dJdb1, dJdW2, dJdb2: MLP.forward raised KeyError: 'identity' "
                     "(identity_crash.py:46: z1 = HIDDEN[self.f_function](s1))"}
     assert GRADS  # the gradients are not run where forward raised: named with it
+
+
+def notes(report):
+    return {f.code for r in report.cases for f in r.findings if f.kind == "note"} | {
+        f.code for f in report.findings if f.kind == "note"}
+
+
+@pytest.mark.parametrize("name,code", [
+    ("right_assigns", "grads_assigned"),
+    ("no_zero", "not_cleared"),
+    ("zeros_float32", "float64_low_dtype"),
+    ("float_J", "J_not_tensor"),
+    ("numpy_loss", "J_not_tensor"),
+    ("outer_bias", "float64_missing"),
+    ("bce_no_clamp", "bce_unclamped"),
+])
+def test_a_note_passes_by_default_and_fails_with_strict(name, code):
+    module = load(name)
+    default, strict = report_here(module), report_here(module, strict=True)
+    assert code in notes(default), notes(default)
+    assert default.exit_status == 0 and default.functions_ok and default.course_ok
+    assert strict.exit_status == 1 and not strict.functions_ok
+
+
+def test_accumulating_gradients_earn_no_note():
+    report = report_here(load("right_accumulates"))
+    assert notes(report) == set() and report_here(load("right_accumulates"), strict=True).ok
+
+
+def test_the_float32_in_float64_notes_say_returned_and_rounded_apart():
+    said = notes(report_here(load("float32_buffer")))
+    assert {"float64_low_dtype", "float64_rounded"} <= said
+
+
+def test_no_note_where_the_verdict_already_fails():
+    # half_mse's MSE cases fail: a float64 note there would only repeat the failure.
+    report = report_here(load("half_mse"))
+    for r in report.cases:
+        if not r.run.ok:
+            assert not any(f.text.startswith("in a float64 run") for f in r.findings)
+
+
+RIGHT_SOURCE = (CORPUS / "right_accumulates.py").read_text(encoding="utf-8")
+# Each mistake the site's pages warn of, planted in the right file by an edit of its source,
+# and the codes the grader must give it (every code it gives must be among them).
+PLANTED = {
+    "f_prime_missing": ([("dJds1 = dJdz1 * activation_grad(self.f_function, s1)",
+                          "dJds1 = dJdz1")], {"f_prime_missing"}),
+    "f_g_swapped": ([("z1 = activation(self.f_function, s1)",
+                      "z1 = activation(self.g_function, s1)"),
+                     ("y_hat = activation(self.g_function, s2)",
+                      "y_hat = activation(self.f_function, s2)")],
+                    {"f_g_swapped", "follows_forward"}),
+    "sigmoid_prime_at_output": ([("activation_grad(self.g_function, s2)",
+                                  "activation_grad(self.g_function, activation(self.g_function, "
+                                  "s2))")], {"derivative_at_output_g"}),
+    "lectures_half": ([("J = ((y_hat - y) ** 2).mean()", "J = ((y_hat - y) ** 2).mean() / 2"),
+                       ("dJdy_hat = 2 * (y_hat - y) / y.numel()",
+                        "dJdy_hat = (y_hat - y) / y.numel()")], {"half_loss", "missing_2"}),
+    "bias_averaged": ([("dJds2.sum(dim=0)", "dJds2.mean(dim=0)"),
+                       ("dJds1.sum(dim=0)", "dJds1.mean(dim=0)")], {"bias_mean", "bias_only"}),
+    "transpose_left_out": ([('self.grads["dJdW2"] += dJds2.T @ z1',
+                             'self.grads["dJdW2"] = z1.T @ dJds2')], {"transpose_dJdW2"}),
+    "dJdy_hat_over_N_only": ([("dJdy_hat = 2 * (y_hat - y) / y.numel()",
+                               "dJdy_hat = 2 * (y_hat - y) / y.shape[0]")],
+                             {"mean_over_N_only"}),
+    "gradient_sign_flipped": ([('self.grads["dJdW2"] += dJds2.T @ z1',
+                                'self.grads["dJdW2"] -= dJds2.T @ z1')], {"sign_flipped"}),
+}
+
+
+def planted(tmp_path, edits) -> object:
+    source = RIGHT_SOURCE
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
+    path = tmp_path / "mlp.py"
+    path.write_text(source, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"planted_{tmp_path.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("mistake", sorted(PLANTED))
+def test_each_planted_mistake_gets_its_code(tmp_path, mistake):
+    edits, want = PLANTED[mistake]
+    report = report_here(planted(tmp_path, edits))
+    got = codes(report)
+    assert got == want, (mistake, got)
+    assert not report.functions_ok
+    assert_every_wrong_check_has_a_reason(report)
+
+
+def test_f_prime_left_out_is_said_once_with_its_cases(tmp_path):
+    """Every case with a non-identity f fails the same way: one finding, its cases listed."""
+    from mlp_check.diagnose import groups
+    report = report_here(planted(tmp_path, PLANTED["f_prime_missing"][0]))
+    failures = [g for g in groups(report) if g.kind == "failure"]
+    assert [g.code for g in failures] == ["f_prime_missing"]
+    assert set(failures[0].cases) == {r.case.label for r in report.cases if r.case.f != "identity"}
+
+
+def test_an_unclamped_bce_gets_its_code_and_the_fix(tmp_path):
+    report = report_here(planted(tmp_path, [
+        ("torch.clamp(torch.log(y_hat), min=-100)", "torch.log(y_hat)"),
+        ("torch.clamp(torch.log(1 - y_hat), min=-100)", "torch.log(1 - y_hat)"),
+        ("torch.clamp(y_hat * (1 - y_hat), min=1e-12)", "(y_hat * (1 - y_hat))")]))
+    assert codes(report, "note") == {"bce_unclamped"}
+    (finding,) = [f for f in report.findings if f.code == "bce_unclamped"]
+    assert "clamp" in finding.text and "Fix" in finding.text

@@ -1,9 +1,12 @@
-"""`mlp-check --activations`: the course's three activations by default, more when asked.
+"""Batches of cases and files: --activations, check_files, and the plan a batch shares.
+
+`mlp-check --activations`: the course's three activations by default, more when asked.
 
 The cases always come from `derivations.configurations` (which loss accepts which output), the
 course's three tests always run, and a file that lacks an asked-for activation fails exactly the
 cases that use it, with a message, while the rest of the grade stands. The student files are the
-corpus's right_assigns.py with a tanh added (right, or with a wrong derivative) or not."""
+corpus's right_assigns.py with a tanh added (right, or with a wrong derivative) or not.
+"""
 
 from __future__ import annotations
 
