@@ -39,7 +39,7 @@ def box(name: str) -> str:
         f'<div class="answer-check-row"><textarea id="{ident}" rows="1" spellcheck="false" '
         f'autocomplete="off" autocapitalize="off" autocorrect="off" '
         f'aria-describedby="{ident}-verdict"></textarea>'
-        f'<button type="button" class="md-button">Check</button></div>'
+        f'<button type="button" class="md-button md-button--primary">Check</button></div>'
         f'<p class="answer-check-verdict" id="{ident}-verdict" role="status" '
         f'aria-live="polite"><noscript>Checking an answer needs JavaScript.</noscript></p>'
         f"</div>")

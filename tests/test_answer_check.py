@@ -1,4 +1,5 @@
-"""The answer boxes of the homework pages in headless Chromium: SymPy in Pyodide, from the site.
+"""The answer boxes of the homework pages: their HTML contract, then, in headless Chromium, SymPy
+in Pyodide from the site.
 
 For every box, a right, a transposed, a misshapen and a wrong answer are typed (the table of
 tests/derivations/test_answers.py) and Enter pressed; the verdict the page shows must be the one
@@ -13,16 +14,18 @@ from __future__ import annotations
 
 import json
 import tempfile
+from html.parser import HTMLParser
 from urllib.parse import urlparse
 
 import pytest
 
 from derivations.answers import TARGETS, judge
+from pages.answer_check import boxes
 
 from . import browser as B
 from .derivations.test_answers import ANSWERS
 
-pytestmark = pytest.mark.site
+site = pytest.mark.site  # every test here but the first drives the built site in Chromium
 
 CHROMIUM_ARGS = [*B.CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
 PAGES = {"notebooks/homework_1_1/": ["z1", "z2", "z3", "y_hat", "dl_dW1", "dl_db1", "dl_dW2",
@@ -32,6 +35,44 @@ KINDS = {"right": "correct", "transposed": "transposed", "misshapen": ("shape", 
          "wrong": "wrong"}
 LOAD_MS = 240_000  # a cold start on a loaded two-core machine; not a performance claim
 TIMES = B.SHOTS.parent / "answer-check.json"
+
+
+def test_boxes_keep_the_contract():
+    """Each box: `.answer-check[data-target]` holding a labelled textarea, a button and a
+    verdict with role="status"; the line of syntax once, above the boxes."""
+    parser = _Boxes()
+    parser.feed(boxes(*TARGETS, syntax=True))
+    assert [b["target"] for b in parser.boxes] == list(TARGETS)
+    for box in parser.boxes:
+        assert box["textarea"] and box["textarea"] in parser.labels, box
+        assert box["button"] == 1 and box["status"] == 1, box
+    assert parser.syntax == 1 and parser.syntax_before_boxes
+    parser = _Boxes()
+    parser.feed(boxes("z1"))
+    assert parser.syntax == 0 and len(parser.boxes) == 1
+
+
+class _Boxes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.boxes, self.labels, self.syntax, self.syntax_before_boxes = [], set(), 0, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "answer-check" in (a.get("class") or "").split():
+            self.boxes.append({"target": a["data-target"], "textarea": None, "button": 0,
+                               "status": 0})
+        elif "answer-check-syntax" in (a.get("class") or ""):
+            self.syntax += 1
+            self.syntax_before_boxes = not self.boxes
+        elif tag == "label":
+            self.labels.add(a.get("for"))
+        elif self.boxes and tag == "textarea":
+            self.boxes[-1]["textarea"] = a.get("id")
+        elif self.boxes and tag == "button":
+            self.boxes[-1]["button"] += 1
+        elif self.boxes and a.get("role") == "status":
+            self.boxes[-1]["status"] += 1
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +135,7 @@ def pages(browser_context, served_site):
         page.close()
 
 
+@site
 def test_every_box_is_on_its_page_and_python_waits_for_the_first_check(pages, browser_context):
     for path, page in pages.items():
         found = page.eval_on_selector_all(".answer-check", "els => els.map(e => e.dataset.target)")
@@ -109,6 +151,7 @@ def test_every_box_is_on_its_page_and_python_waits_for_the_first_check(pages, br
                 if "/assets/pyodide/" in u or "answer-check/worker" in u]
 
 
+@site
 @pytest.mark.parametrize("target", [t for ts in PAGES.values() for t in ts])
 def test_the_four_kinds_of_answer(pages, target, times):
     page = next(pages[p] for p, ts in PAGES.items() if target in ts)
@@ -126,6 +169,7 @@ def test_the_four_kinds_of_answer(pages, target, times):
                 "box => { delete box.dataset.firstMs; }")
 
 
+@site
 def test_a_common_mistake_links_its_box(pages):
     page = pages["notebooks/homework_1_1/"]
     shown = _check(page, "dl_dyhat", "(y_hat - y).T")
@@ -137,6 +181,7 @@ def test_a_common_mistake_links_its_box(pages):
     assert box.evaluate("el => el.tagName !== 'DETAILS' || el.open")
 
 
+@site
 def test_unreadable_input_is_explained(pages):
     page = pages["notebooks/homework_1_1/"]
     shown = _check(page, "dl_dW1", "x @ dl_dyhat @ W3")
@@ -146,6 +191,7 @@ def test_unreadable_input_is_explained(pages):
     assert shown["kind"] == "error" and shown["text"].startswith("Syntax error at character")
 
 
+@site
 def test_the_button_checks_too(pages):
     page = pages["notebooks/homework_1_1/"]
     box = page.locator('.answer-check[data-target="dl_db2"]')
@@ -156,6 +202,7 @@ def test_the_button_checks_too(pages):
     assert box.locator('[role="status"]').inner_text().startswith("Correct")
 
 
+@site
 def test_offline_once_loaded_and_no_request_left_the_site(pages, browser_context):
     page = pages["notebooks/homework_1_1/"]
     _check(page, "z1", "W1 @ x + b1")  # Python loaded, whichever tests ran before
@@ -173,6 +220,7 @@ def test_offline_once_loaded_and_no_request_left_the_site(pages, browser_context
     assert browser_context.problems == []
 
 
+@site
 def test_readable_at_390_px(browser_context, served_site):
     page = _open(browser_context, served_site + "notebooks/homework_1_1/")
     page.set_viewport_size({"width": 390, "height": 844})
