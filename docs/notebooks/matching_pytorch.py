@@ -17,11 +17,12 @@
 import sympy as sp
 import torch
 import torch.nn.functional as F
-from IPython.display import Math, display
+from IPython.display import HTML, Math, display
 
 from derivations.latex import tex
 from mlp import ACTIVATIONS, MLP, bce_loss, mse_loss
 from mlp_check.tolerance import tolerance_for
+from pages.boxes import how_checked
 
 torch.set_default_dtype(torch.float64)
 _ = torch.manual_seed(0)  # the same numbers at every build
@@ -44,42 +45,44 @@ for dtype in (torch.float64, torch.float32):
 # The homework writes its losses for one sample: $\ell_{\text{MSE}} = \lVert \hat y - y \rVert^2$
 # sums over the $K$ outputs, and $\ell_{\text{BCE}}$ already carries a $\frac{1}{K}$. Torch's
 # default `reduction="mean"` divides the sum over the whole $N \times K$ batch by $NK$. So the
-# batch loss $J$ and the mean of the per-sample losses differ by a constant, and a different
-# one for each loss. SymPy works it out on a batch of $N = 2$ samples with $K = 3$ outputs:
+# batch loss $J$ and the sum of the per-sample losses $\ell_p$ (sample $p$ in row $p$) differ by
+# a constant, and a different one for each loss. SymPy works it out on a batch of $N = 2$
+# samples with $K = 3$ outputs:
 
 # %% context="bridge"
 N, K = 2, 3
-Y = sp.Matrix(N, K, lambda n, k: sp.Symbol(f"y_{n}{k}", real=True))
-P = sp.Matrix(N, K, lambda n, k: sp.Symbol(rf"\hat y_{n}{k}", positive=True))
-entries = [(P[n, k], Y[n, k]) for n in range(N) for k in range(K)]
+Y = sp.Matrix(N, K, lambda p, k: sp.Symbol(f"Y_{p}{k}", real=True))
+P = sp.Matrix(N, K, lambda p, k: sp.Symbol(rf"\hat Y_{p}{k}", positive=True))
+entries = [(P[p, k], Y[p, k]) for p in range(N) for k in range(K)]
 
 
-def per_sample_mse(n):
-    return sum((P[n, k] - Y[n, k]) ** 2 for k in range(K))
+def per_sample_mse(p):
+    return sum((P[p, k] - Y[p, k]) ** 2 for k in range(K))
 
 
-def per_sample_bce(n):
-    return -sum(Y[n, k] * sp.log(P[n, k]) + (1 - Y[n, k]) * sp.log(1 - P[n, k])
+def per_sample_bce(p):
+    return -sum(Y[p, k] * sp.log(P[p, k]) + (1 - Y[p, k]) * sp.log(1 - P[p, k])
                 for k in range(K)) / K
 
 
 torch_mse = sum((p - y) ** 2 for p, y in entries) / (N * K)
 torch_bce = -sum(y * sp.log(p) + (1 - y) * sp.log(1 - p) for p, y in entries) / (N * K)
-ratio_mse = sp.simplify(torch_mse / sum(per_sample_mse(n) for n in range(N)))
-ratio_bce = sp.simplify(torch_bce / sum(per_sample_bce(n) for n in range(N)))
+ratio_mse = sp.simplify(torch_mse / sum(per_sample_mse(p) for p in range(N)))
+ratio_bce = sp.simplify(torch_bce / sum(per_sample_bce(p) for p in range(N)))
 assert ratio_mse == sp.Rational(1, N * K) and ratio_bce == sp.Rational(1, N)
-display(Math(rf"J_{{\text{{MSE}}}} = {tex(ratio_mse)} \sum_n \ell_{{\text{{MSE}}}}"
-             rf"(\hat y_n, y_n) = \frac{{1}}{{NK}} \sum_n \ell_{{\text{{MSE}}}}, \qquad "
-             rf"J_{{\text{{BCE}}}} = {tex(ratio_bce)} \sum_n \ell_{{\text{{BCE}}}}"
-             rf"(\hat y_n, y_n) = \frac{{1}}{{N}} \sum_n \ell_{{\text{{BCE}}}}"))
+display(Math(rf"J_{{\text{{MSE}}}} = {tex(ratio_mse)} \sum_{{p=1}}^{{N}} \ell_{{\text{{MSE}}}}"
+             rf"(\hat y_p, y_p) = \frac{{1}}{{NK}} \sum_p \ell_{{\text{{MSE}}}}, \qquad "
+             rf"J_{{\text{{BCE}}}} = {tex(ratio_bce)} \sum_{{p=1}}^{{N}} \ell_{{\text{{BCE}}}}"
+             rf"(\hat y_p, y_p) = \frac{{1}}{{N}} \sum_p \ell_{{\text{{BCE}}}}"
+             r"\quad (N = 2,\ K = 3)"))
 
 # %% [markdown] context="bridge"
-# The same constant scales every gradient, since backprop is linear in $\nabla_{\hat y} J$.
-# `mse_loss` returns $\frac{2}{NK}(\hat y - y)$ where the homework's per-sample derivative is
-# $2(\hat y - y)\T$, a row of $\frac{\partial \ell}{\partial \hat y}$ in numerator layout. Both
-# agree with torch. The gradient is element-wise, the same correctly rounded operations as torch's,
-# so it agrees bit for bit on every CPU; $J$ is a sum, whose rounding follows the order the CPU's
-# kernel adds in (a dot product here, torch's reduction there), so it agrees to the rule above:
+# The same constant scales every gradient, since backprop is linear in $\nabla_{\hat Y} J$.
+# `mse_loss` returns $\frac{2}{NK}(\hat Y - Y)$ where the homework's per-sample derivative is
+# $2(\hat y - y)\T$, a row of $\frac{\partial \ell}{\partial \hat y}$ in numerator layout.
+# Both agree with torch, to the rule above: $J$ is a sum, whose rounding follows the order the
+# CPU's kernel adds in, and the gradient's scale $\frac{2}{NK}$ may be applied in another order
+# than torch's, which can change the last bit:
 
 # %% context="bridge"
 y, y_hat = torch.randn(N, K), torch.rand(N, K)
@@ -87,7 +90,6 @@ p = y_hat.clone().requires_grad_()
 J, dJdy_hat = mse_loss(y, y_hat)
 F.mse_loss(p, y).backward()
 assert agrees(J, F.mse_loss(y_hat, y)) and agrees(dJdy_hat, p.grad)
-assert torch.equal(dJdy_hat, p.grad)
 assert agrees(dJdy_hat * N * K, 2 * (y_hat - y))
 print("dJ/dy_hat * N K  =  2 (y_hat - y), as the per-sample formula says")
 
@@ -124,26 +126,27 @@ print("mlp: ", dJdy_hat.tolist(), "\ntorch:", p.grad.tolist())
 # %% [markdown]
 # ## ReLU'(0) = 0, by convention
 #
-# ReLU has no derivative at 0; any value in $[0, 1]$ is a subgradient. Torch passes no gradient
-# at $s = 0$, so `mlp` takes $\operatorname{ReLU}'(0) = 0$ as well. It matters: ReLU after a
-# layer whose output is exactly 0 (a zero bias on a zero input) happens in practice.
+# ReLU, $(u)^+$, has no derivative at $u = 0$; any value in $[0, 1]$ is a subgradient. Torch
+# passes no gradient at 0, so `mlp` takes the derivative to be 0 there as well. It matters: ReLU
+# after a layer whose output is exactly 0 (a zero bias on a zero input) happens in practice.
 
 # %%
-s = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
-torch.relu(s).sum().backward()
+u = torch.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+torch.relu(u).sum().backward()
 relu = ACTIVATIONS["relu"]
-assert torch.equal(relu.derivative(s.detach()), s.grad) and s.grad[1] == 0
-print("torch:", s.grad.tolist(), " mlp:", relu.derivative(s.detach()).tolist())
+assert torch.equal(relu.derivative(u.detach()), u.grad) and u.grad[1] == 0
+print("torch:", u.grad.tolist(), " mlp:", relu.derivative(u.detach()).tolist())
 
 # %% [markdown] context="bridge"
 # ## $W$ is stored (out, in), and a batch is a stack of rows
 #
 # `nn.Linear(n, m).weight` has shape $(m, n)$, the shape of $W^{(1)}$ in the homework's
 # $z_1 = W^{(1)} x + b^{(1)}$ for a column vector $x$. A batch puts samples in **rows**,
-# $x \in \mathbb{R}^{N \times n}$, and the same map applied to every row reads
-# $s_1 = x {W^{(1)}}\T + \ones {b^{(1)}}\T$: row $a$ of $s_1$ is the transpose of the column
-# $W^{(1)} x_a + b^{(1)}$. The gradient keeps $W$'s shape: $\nabla_{W^{(1)}} J = \delta_1\T x$
-# is $(m, N)(N, n) = (m, n)$.
+# $X \in \mathbb{R}^{N \times n}$, and the same map applied to every row reads
+# $Z_1 = X {W^{(1)}}\T + \ones_N {b^{(1)}}\T$: row $p$ of $Z_1$ is the transpose of sample $p$'s
+# column $W^{(1)} x + b^{(1)}$. The gradient keeps $W$'s shape: $\nabla_{W^{(1)}} J =
+# \Delta_1\T X$ is $(m, N)(N, n) = (m, n)$ ([The whole network](network.py#from-the-batch-to-one-sample)
+# proves the step from the batch to one sample).
 
 # %%
 net = MLP(2, 20, "relu", 20, 5, "identity", dtype=torch.float64)
@@ -153,3 +156,15 @@ x = torch.randn(10, 2)
 rows = torch.stack([net.parameters["W1"] @ x_i + net.parameters["b1"] for x_i in x])
 assert agrees(x @ net.parameters["W1"].T + net.parameters["b1"], rows)
 print("W1:", tuple(net.parameters["W1"].shape), " one sample at a time == the batch at once")
+
+# %% tags=["remove-input"] context="bridge"
+display(HTML(how_checked([
+    "Every statement on this page is an assertion the build runs; the page fails to build if one "
+    "fails.",
+    ["**Tolerance**: results agree when their norm-wise relative error is within "
+     "`tolerance_for` of the result's dtype, the rule stated at the top.",
+     "**The loss constants** $\\frac{1}{NK}$ and $\\frac{1}{N}$ are exact SymPy results at "
+     "$N = 2$, $K = 3$.",
+     "**Against torch**: $J$ and the MSE gradient by the tolerance rule on one random batch; "
+     "the clamps, ReLU's value at 0 and the weight's shape on the inputs shown."],
+])))
