@@ -1,27 +1,18 @@
 r"""One sample, as the homework writes it (1.1.b-1.1.d, 1.2.a-b): column vectors, its names.
 
-The homework names the layer outputs $z_1, z_2, z_3, \hat y$; the batch code (`network`, `mlp`)
-names them $s_1, z_1, s_2, \hat y$ and stacks samples as rows. `BATCH_NAMES` maps one to the
-other:
+The layer outputs are $z_1 = W^{(1)} x + b^{(1)}$ (m, 1), $z_2 = f(z_1)$ (m, 1),
+$z_3 = W^{(2)} z_2 + b^{(2)}$ (K, 1) and $\hat y = g(z_3)$ (K, 1), and the loss $\ell(\hat y, y)$.
+The batch code (`network`, `mlp`) keys the same quantities by the same names (`z1`, `z2`, `z3`,
+`y_hat`), one sample being one row of its matrices (the table on the home page); `BATCH_NAMES`
+says so for the tests. For a batch of one, the homework's loss is `losses.per_sample_factor`
+times torch's mean ($K$ for MSE, 1 for BCE), and so is every gradient.
 
-| homework, one sample (columns)        | batch code, row n of          |
-|---------------------------------------|-------------------------------|
-| $x$ (n, 1)                            | `x` (N, n)                    |
-| $z_1 = W^{(1)} x + b^{(1)}$ (m, 1)    | `s1` $= x {W^{(1)}}\T + \ones {b^{(1)}}\T$ |
-| $z_2 = f(z_1)$ (m, 1)                 | `z1` $= f(s_1)$               |
-| $z_3 = W^{(2)} z_2 + b^{(2)}$ (K, 1)  | `s2`                          |
-| $\hat y = g(z_3)$ (K, 1)              | `y_hat`                       |
-| $\ell(\hat y, y)$, one sample         | `J`, the mean over all $NK$ entries |
-
-Row $n$ of each batch matrix is the transpose of the sample's column. For one sample
-($N = 1$), $\ell = c\,J$ with $c$ = `losses.per_sample_factor` ($K$ for MSE, 1 for BCE), so
-every gradient of $\ell$ is $c$ times the batch code's.
-
-Layout: a derivative $\partial a/\partial b$ of a vector by a vector is a Jacobian in numerator
-layout, row $i$ for $a_i$: $\partial z_2/\partial z_1$ is (m, m) and, for the scalar $\ell$,
-$\partial \ell/\partial \hat y$ is a row (1, K). A gradient $\nabla_\theta \ell$ is laid out
-like the parameter $\theta$, the shape SGD subtracts it in: $\nabla_{W^{(2)}}\ell$ is (K, m)
-and $\nabla_{b^{(2)}}\ell$ is (K, 1), the transposes of the numerator-layout derivatives.
+Layout, the homework's numerator layout: a derivative $\partial a/\partial b$ of a vector by a
+vector has row $i$ for $a_i$, so $\partial z_2/\partial z_1$ is (m, m) and, for the scalar
+$\ell$, $\partial \ell/\partial \hat y$ is a row (1, K); by a matrix $\theta$ the derivative
+of $\ell$ is laid out as $\theta\T$ (`numerator_gradients`: $\partial \ell/\partial W^{(2)}$ is
+(m, K)). The gradient $\nabla_\theta \ell = (\partial \ell/\partial \theta)\T$ has the shape of
+$\theta$, what torch stores in `.grad` (`gradients`, `gradient_transposes`).
 """
 
 from __future__ import annotations
@@ -33,10 +24,9 @@ from .identity import Identity, evaluate
 from .latex import display, equation, matrix, tex
 from .losses import LOSSES, K
 
-BATCH_NAMES = {"x": "x", "z1": "z1", "z2": "z2", "z3": "z3", "y_hat": "y_hat", "l": "J"}
-r"""Homework name (as `forward` keys it; ``"l"`` for the loss) -> the batch code's name (as
-`network.forward` keys it; ``"J"`` for the loss): the same names, one sample a row of the batch's
-matrices $X, Z_1, Z_2, Z_3, \hat Y$."""
+BATCH_NAMES = {"x": "x", "z1": "z1", "z2": "z2", "z3": "z3", "y_hat": "y_hat"}
+"""Homework name (as `forward` keys it) -> the batch code's name (as `network.forward` keys
+it): the same names, one sample a row of the batch's matrices."""
 
 
 def symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatrix]:
@@ -89,7 +79,7 @@ def forward_latex(f: str, g: str, sym: dict) -> list[str]:
 
 def objective(f: str, g: str, loss: str, sym: dict) -> sp.Expr:
     r"""The homework's $\ell(\hat y, y)$ for this one sample (`network.objective` is the batch's
-    $J$)."""
+    loss)."""
     return LOSSES[loss].per_sample(forward(f, g, sym)["y_hat"], sym["y"])
 
 
@@ -114,9 +104,8 @@ def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
     """
     fwd, D, lossf = forward(f, g, sym), display_symbols(sym), LOSSES[loss]
     act_f, act_g = ACTIVATIONS[f], ACTIVATIONS[g]
-    diag_f = display(rf"\diag\left({apply_tex(act_f.tex, 'z_{1}', prime=True)}\right)",
-                     *D["dz2dz1"].shape)
-    diag_g = display(rf"\diag\left({apply_tex(act_g.tex, 'z_{3}', prime=True)}\right)",
+    diag_f = display(rf"\diag({apply_tex(act_f.tex, 'z_{1}', prime=True)})", *D["dz2dz1"].shape)
+    diag_g = display(rf"\diag({apply_tex(act_g.tex, 'z_{3}', prime=True)})",
                      *D["dy_hatdz3"].shape)
     y_hat_k, y_k = sp.Symbol(r"\hat{y}_{k}", real=True), sp.Symbol("y_{k}", real=True)
     entry_k = lossf.claim(y_hat_k, y_k) / (K if lossf.sample_mean else 1)
@@ -213,8 +202,8 @@ def numerator_gradients(f: str, g: str, loss: str, sym: dict,
     \frac{\partial\ell}{\partial W^{(1)}} = x \frac{\partial\ell}{\partial\hat y}
     \frac{\partial\hat y}{\partial z_3} W^{(2)} \frac{\partial z_2}{\partial z_1},$$
 
-    and the biases without the first factor; $z_2 = f(W^{(1)} x + b^{(1)})$ is written out, since
-    the question allows only $x, y, W^{(i)}, b^{(i)}$ and the three Jacobians.
+    and the biases without the first factor; $z_2$ is written out, as $f(W^{(1)} x + b^{(1)})$,
+    since the question allows only $x, y, W^{(i)}, b^{(i)}$ and the three Jacobians.
 
     Returns:
         dict keyed ``"dl_dW1"`` (n, m), ``"dl_db1"`` (1, m), ``"dl_dW2"`` (m, K),

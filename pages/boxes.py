@@ -22,6 +22,7 @@ import re
 import sympy as sp
 
 from derivations.latex import tex
+from derivations.sample import size_names
 
 _INLINE = [
     (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
@@ -119,12 +120,10 @@ def checked(claims: dict, names: list[str], points: list[dict]) -> list[str]:
 
 
 def relu_as_plus(latex: str) -> str:
-    r"""ReLU as the homework writes it, $(\cdot)^+$: ``\operatorname{ReLU}\left(A\right)``
-    becomes ``\left(A\right)^+`` (the ``\left``/``\right`` pair matched, so nested
-    parentheses are kept whole)."""
-    for head in (r"\operatorname{ReLU}\left(", r"(\cdot)^{+}\left("):
-        latex = _plus(latex, head)
-    return latex
+    r"""ReLU as the homework writes it, $(\cdot)^+$, around its argument: the printer's
+    ``(\cdot)^{+}\left(A\right)`` becomes ``\left(A\right)^{+}`` (the ``\left``/``\right``
+    pair matched, so nested parentheses are kept whole)."""
+    return _plus(latex, r"(\cdot)^{+}\left(")
 
 
 def _plus(latex: str, head: str) -> str:
@@ -142,3 +141,11 @@ def _plus(latex: str, head: str) -> str:
         # i is just past the matching \right; its delimiter follows.
         latex = f"{latex[:start]}\\left({latex[start + len(head):i + 1]}^{{+}}{latex[i + 1:]}"
     return latex
+
+
+def shapes_in_letters(latex: str, sym: dict) -> str:
+    r"""Every shape label ``(4 \times 1)`` of a formula printed at the sizes of `sym` written
+    in the widths' letters, ``(m \times 1)`` (`derivations.sample.size_names`)."""
+    names = size_names(sym)
+    return re.sub(r"\((\d+) \\times (\d+)\)",
+                  lambda s: rf"({names[int(s[1])]} \times {names[int(s[2])]})", latex)

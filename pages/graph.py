@@ -4,8 +4,8 @@ One column of values, input at the top, loss at the bottom, each value's box hol
 forward pass computes (upright) and what the backward pass brings back to it (italic, in the
 link colour); between two values, the operation, with its parameters or its local Jacobian on
 the right. Colours are `currentColor` and Material's CSS variables, so the drawing follows the
-light and dark schemes; its width is 360 units, so at a phone's 360 px its 12-unit text is
-12 px.
+light and dark schemes. Its width is 316 units and its text 13: a 390 px phone gives the
+drawing about 330 px, so the text shows at 13 px or more; a line holds at most 19 characters.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ import html
 
 from .worked import row_text
 
-WIDTH = 360
-FONT = 12
-LINE = 16            # baseline to baseline
+WIDTH = 316
+FONT = 13
+LINE = 17            # baseline to baseline
 PAD = 6              # inside a box
-COLUMN = 170         # each column's width; 360 = 2 * 170 + the gap
+COLUMN = 150         # each column's width; 316 = 2 * 150 + the gap
 GAP = WIDTH - 2 * COLUMN
 OP_HEIGHT = 24
 ARROW = 22           # vertical room for an arrow between a box and an operation
@@ -49,8 +49,12 @@ def _arrow(x1: float, y1: float, x2: float, y2: float) -> str:
             'stroke-width="1.2" marker-end="url(#cg-arrow)"/>')
 
 
+def _op_width(label: str) -> float:
+    return 14 + 8 * len(label)
+
+
 def _op(cx: float, y: float, label: str) -> str:
-    width = 14 + 7.5 * len(label)
+    width = _op_width(label)
     return (f'<rect x="{cx - width / 2}" y="{y}" width="{width}" height="{OP_HEIGHT}" '
             f'rx="{OP_HEIGHT / 2}" fill="none" stroke="currentColor" stroke-width="1.5"/>'
             f'<text x="{cx}" y="{y + OP_HEIGHT / 2 + FONT / 2 - 1}" text-anchor="middle" '
@@ -64,7 +68,7 @@ def steps(v: dict) -> list[dict]:
     return [
         dict(value=[("fwd", f"x = {t(v['x'])}")],
              op="Linear\N{SUBSCRIPT ONE}", side_kind="param",
-             side=[("fwd", f"W\u207d\u00b9\u207e = {t(v['W1'])}"),
+             side=[("fwd", "W\u207d\u00b9\u207e ="), ("fwd", f"   {t(v['W1'])}"),
                    ("fwd", f"b\u207d\u00b9\u207e = {t(v['b1'])}"),
                    ("bwd", "\u2202\u2113/\u2202W\u207d\u00b9\u207e ="),
                    ("bwd", f"   {t(v['dl_dW1'])}"),
@@ -77,7 +81,7 @@ def steps(v: dict) -> list[dict]:
         dict(value=[("fwd", f"z\u2082 = {t(v['z2'])}"),
                     ("bwd", f"\u2202\u2113/\u2202z\u2082 = {t(v['dl_dz2'])}")],
              op="Linear\N{SUBSCRIPT TWO}", side_kind="param",
-             side=[("fwd", f"W\u207d\u00b2\u207e = {t(v['W2'])}"),
+             side=[("fwd", "W\u207d\u00b2\u207e ="), ("fwd", f"   {t(v['W2'])}"),
                    ("fwd", f"b\u207d\u00b2\u207e = {t(v['b2'])}"),
                    ("bwd", "\u2202\u2113/\u2202W\u207d\u00b2\u207e ="),
                    ("bwd", f"   {t(v['dl_dW2'])}"),
@@ -116,7 +120,7 @@ def svg(values: dict, alt: str) -> str:
         parts.append(_op(left_cx, op_y, step["op"]))
         parts.append(_box(COLUMN + GAP, side_y, step["side"],
                           dashed=step["side_kind"] == "local")[0])
-        label_width = 14 + 7.5 * len(step["op"])
+        label_width = _op_width(step["op"])
         if step["side_kind"] == "param":
             parts.append(_arrow(COLUMN + GAP, op_y + OP_HEIGHT / 2,
                                 left_cx + label_width / 2 + 2, op_y + OP_HEIGHT / 2))

@@ -172,7 +172,7 @@ def test_the_graph_is_an_accessible_svg_in_the_themes_colours():
     assert root.find("title") is not None or root.find(f"{ns}title") is not None
     width = float(root.get("viewBox").split()[2])
     assert width <= 390, "at a 390 px phone the text would shrink below its font size"
-    assert "font-size: 12px" in root.get("style")
+    assert "font-size: 13px" in root.get("style")
     texts = [e.text for e in root.iter() if e.tag.endswith("text")]
     for needed in ("z\u2081 = [\u22121; 1; 2]", "\u2202\u2113/\u2202z\u2081 = [0 6 \u22124]",
                    "\u2113 = 2", "   [0 6 \u22124; 0 12 \u22128]"):
@@ -200,3 +200,8 @@ def test_short_mistakes_are_open_long_ones_folded_and_the_checks_folded():
     assert long.startswith('<details class="failure">')
     checked = boxes.how_checked(["At three points."])
     assert checked.startswith('<details class="info">') and "How this page is checked" in checked
+
+
+def test_shapes_printed_at_one_size_are_relabelled_in_letters():
+    assert boxes.shapes_in_letters(r"z_{3} = W z \quad (5 \times 1), \; (4 \times 3)", SYM) == (
+        r"z_{3} = W z \quad (K \times 1), \; (m \times n)")

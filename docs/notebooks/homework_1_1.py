@@ -28,7 +28,7 @@ from derivations.losses import LOSSES as SYMBOLIC_LOSSES
 from derivations.losses import per_sample_factor
 from mlp import MLP, mse_loss, train
 from pages import graph, worked
-from pages.boxes import answer, box, how_checked, mistake, note, relu_as_plus
+from pages.boxes import answer, box, how_checked, mistake, note, relu_as_plus, shapes_in_letters
 from pages.boxes import numbers as numbers_tex
 
 F, G, LOSS = "relu", "identity", "mse"
@@ -214,7 +214,7 @@ display(HTML(answer("1.1.b (PDF 1.2(b))", [
 # %%
 assert layers.check(F, G, LOSS, sym)
 for line in sample.forward_latex(F, G, sym):
-    display(Math(relu_as_plus(line)))
+    display(Math(shapes_in_letters(relu_as_plus(line), sym)))
 
 # %% [markdown] context="bridge"
 # With a batch the code stacks the $N$ samples as rows: $X$ is $N \times n$, and the same layers
@@ -262,8 +262,8 @@ ORDER = ["dl_dW1", "dl_db1", "dl_dW2", "dl_db2"]
 nabla_lines = []
 for key in ORDER:
     claim = nablas[key.replace("dl_d", "grad_")]
-    nabla_lines.append(f"$${claim.lhs} = {tex(claim.formula)} \\quad \\texttt{{.grad}}\\ "
-                       f"{torch_shape(claim)}$$")
+    nabla_lines.append(f"$${claim.lhs} = {tex(claim.formula)} \\quad "
+                       f"\\texttt{{.grad {torch_shape(claim)}}}$$")
 display(HTML(answer("1.1.c (PDF 1.2(c))", [
     r"In numerator layout, the homework's, in $x, W^{(1)}, b^{(1)}, W^{(2)}$ and the three "
     r"Jacobians $\frac{\partial \ell}{\partial \hat y}$ ($1 \times K$), "
@@ -304,11 +304,13 @@ assert by_formula == by_diff
 print("by the formula:", list(by_formula))
 print("by diff:       ", list(by_diff))
 
-# %% tags=["remove-input"] context="bridge"
-# CS231n's column form, generated and held against the transpose of this page's row dl/dz1.
+# %% tags=["remove-input"] context="bridge" mistake=true
+# CS231n's column form, in its own delta notation on purpose (so the cell is exempt from the
+# notation check's old names, as a mistake cell is), generated and held against the transpose
+# of this page's row dl/dz1.
 D = sample.display_symbols(sym)
 delta2 = display_symbol(r"\delta_2", K, 1)
-f_prime = display_symbol(apply_tex(SYMBOLIC[F].tex, "z_{1}", prime=True), m, 1)
+f_prime = display_symbol("f'(z_{1})", m, 1)                 # CS231n writes f', any f
 cs231n = sp.HadamardProduct(sp.MatMul(sp.Transpose(D["W2"]), delta2), f_prime)
 upstream3 = jac["dldy_hat"].closed_form * jac["dy_hatdz3"].closed_form      # dl/dz3, (1, K)
 row_dl_dz1 = upstream3 * sym["W2"] * jac["dz2dz1"].closed_form              # dl/dz1, (1, m)
@@ -578,34 +580,37 @@ def eq(name, key):
 
 display(HTML(box("example", "Every value of the example", [
     r"**Forward**, input to loss:",
-    "$$" + r", \quad ".join([eq("x", "x"), eq("W^{(1)}", "W1"), eq("b^{(1)}", "b1")]) + "$$",
-    "$$" + r", \quad ".join([eq("z_1 = W^{(1)} x + b^{(1)}", "z1"),
-                            eq("z_2 = (z_1)^+", "z2")]) + "$$",
-    "$$" + r", \quad ".join([eq("W^{(2)}", "W2"), eq("b^{(2)}", "b2"),
-                            eq("z_3 = W^{(2)} z_2 + b^{(2)}", "z3")]) + "$$",
-    "$$" + r", \quad ".join([eq(r"\hat y = z_3", "y_hat"), eq("y", "y"),
-                            rf"\ell = \lVert \hat y - y \rVert^2 = {values['l']}"]) + "$$",
+    *[f"$${line}$$" for line in (
+        eq("x", "x") + r", \quad " + eq("y", "y"),
+        eq("W^{(1)}", "W1") + r", \quad " + eq("b^{(1)}", "b1"),
+        eq("z_1 = W^{(1)} x + b^{(1)}", "z1"),
+        eq("z_2 = (z_1)^+", "z2"),
+        eq("W^{(2)}", "W2") + r", \quad " + eq("b^{(2)}", "b2"),
+        eq("z_3 = W^{(2)} z_2 + b^{(2)}", "z3"),
+        eq(r"\hat y = z_3", "y_hat"),
+        rf"\ell = \lVert \hat y - y \rVert^2 = {values['l']}")],
     f"Unit {off_units[0]} of $z_1$ is negative, so the ReLU sends 0 on, and its derivative "
     "there is 0.",
-    r"**Backward**, loss to input, each a row or the transpose of its parameter's shape:",
-    "$$" + r", \quad ".join([
+    r"**Backward**, loss to input, each derivative of $\ell$ a row, or by a matrix the "
+    r"transpose of its shape:",
+    *[f"$${line}$$" for line in (
         eq(r"\frac{\partial \ell}{\partial \hat y} = 2 (\hat y - y)\T", "dl_dyhat"),
-        eq(r"\frac{\partial \hat y}{\partial z_3}", "dyhat_dz3")]) + "$$",
-    "$$" + eq(r"\frac{\partial \ell}{\partial z_3} = \frac{\partial \ell}{\partial \hat y}"
-              r"\frac{\partial \hat y}{\partial z_3}", "dl_dz3") + r", \quad "
-    + eq(r"\frac{\partial \ell}{\partial W^{(2)}} = z_2 \frac{\partial \ell}{\partial z_3}",
-         "dl_dW2") + r", \quad "
-    + eq(r"\frac{\partial \ell}{\partial b^{(2)}} = \frac{\partial \ell}{\partial z_3}",
-         "dl_db2") + "$$",
-    "$$" + eq(r"\frac{\partial \ell}{\partial z_2} = \frac{\partial \ell}{\partial z_3} "
-              "W^{(2)}", "dl_dz2") + r", \quad "
-    + eq(r"\frac{\partial z_2}{\partial z_1}", "dz2_dz1") + "$$",
-    "$$" + eq(r"\frac{\partial \ell}{\partial z_1} = \frac{\partial \ell}{\partial z_2}"
-              r"\frac{\partial z_2}{\partial z_1}", "dl_dz1") + r", \quad "
-    + eq(r"\frac{\partial \ell}{\partial W^{(1)}} = x \frac{\partial \ell}{\partial z_1}",
-         "dl_dW1") + r", \quad "
-    + eq(r"\frac{\partial \ell}{\partial b^{(1)}} = \frac{\partial \ell}{\partial z_1}",
-         "dl_db1") + "$$",
+        eq(r"\frac{\partial \hat y}{\partial z_3}", "dyhat_dz3"),
+        eq(r"\frac{\partial \ell}{\partial z_3} = \frac{\partial \ell}{\partial \hat y}"
+           r"\frac{\partial \hat y}{\partial z_3}", "dl_dz3"),
+        eq(r"\frac{\partial \ell}{\partial W^{(2)}} = z_2 \frac{\partial \ell}{\partial z_3}",
+           "dl_dW2"),
+        eq(r"\frac{\partial \ell}{\partial b^{(2)}} = \frac{\partial \ell}{\partial z_3}",
+           "dl_db2"),
+        eq(r"\frac{\partial \ell}{\partial z_2} = \frac{\partial \ell}{\partial z_3} W^{(2)}",
+           "dl_dz2"),
+        eq(r"\frac{\partial z_2}{\partial z_1}", "dz2_dz1"),
+        eq(r"\frac{\partial \ell}{\partial z_1} = \frac{\partial \ell}{\partial z_2}"
+           r"\frac{\partial z_2}{\partial z_1}", "dl_dz1"),
+        eq(r"\frac{\partial \ell}{\partial W^{(1)}} = x \frac{\partial \ell}{\partial z_1}",
+           "dl_dW1"),
+        eq(r"\frac{\partial \ell}{\partial b^{(1)}} = \frac{\partial \ell}{\partial z_1}",
+           "dl_db1"))],
     r"The first column of $\frac{\partial \ell}{\partial W^{(1)}}$ is 0: the unit that is off "
     r"passes no gradient to its weights. `W1.grad` would hold the transpose, and `mlp`'s "
     r"`dJdW1` the transpose divided by $K = 2$, since torch's mean divides by $N K$.",

@@ -260,8 +260,8 @@ display(HTML(mistake(
      r"backward, it scales every entry of $\Delta_3$ by a second $\hat Y(1 - \hat Y) \le "
      r"\tfrac14$: here the entries of $\Delta_3$ come out "
      f"{ratio.min().item():.3f} to {ratio.max().item():.3f} times the right ones."],
-    "The checker reports \"dJdy_hat is wrong in a known way: it is (y_hat - y)/(N·K), the "
-    "gradient with respect to the sigmoid's input s2\" ([what the checker "
+    "The checker reports \"dJdy_hat is wrong in a known way: it is (y_hat - y)/(N·K)\", "
+    "the gradient by the sigmoid's input ([what the checker "
     f"says]({CHECKER}#the-fused-gradient-used-as-the-losss-gradient))."
 )))
 
