@@ -7,7 +7,7 @@
 # $\phi(\hat Y_{pk}, Y_{pk})$, sample $p$ in row $p$; `derivations.losses` writes that term in
 # SymPy with a claimed closed form of its derivative $\phi'$, and the cells below prove the
 # claim, derive the fused sigmoid + BCE gradient, and relate $J$ to the homework's per-sample
-# loss $\ell$. The homework's two losses, the squared error and binary cross-entropy, are shown.
+# loss. The homework's two losses, the squared error and binary cross-entropy, are shown.
 
 # %% tags=["remove-cell"]
 import sympy as sp
