@@ -234,3 +234,26 @@ def test_readable_at_390_px(browser_context, served_site):
         assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.close()
+
+
+AXE = """async (dark) => {
+  if (dark) document.body.setAttribute("data-md-color-scheme", "slate");
+  const result = await axe.run({include: [[".answer-checks"]]},
+                               {resultTypes: ["violations"]});
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2)
+    .map(n => n.target.join(" ")).join(" | ")}`);
+}"""
+
+
+@site
+def test_boxes_and_every_kind_of_verdict_pass_axe_light_and_dark(pages):
+    """axe-core (from npm) over the boxes, with a verdict of each colour on show."""
+    page = pages["notebooks/homework_1_1/"]
+    for target, kind in zip(("dl_dW1", "dl_db1", "dl_dW2", "dl_db2"), ANSWERS["dl_dW1"],
+                            strict=True):
+        _check(page, target, ANSWERS[target][kind])
+    _check(page, "z1", "W3")  # an error
+    page.add_script_tag(path=str(B.ROOT / "node_modules" / "axe-core" / "axe.min.js"))
+    assert page.evaluate(AXE, False) == []
+    assert page.evaluate(AXE, True) == []
+    page.evaluate("document.body.removeAttribute('data-md-color-scheme')")
