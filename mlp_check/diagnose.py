@@ -196,6 +196,77 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# The section of the site that explains each code: the grader page's own section on the mistake
+# where it has one (the homework pages' "Common mistake" boxes link to the same sections), else
+# the page that derives what the finding is about.
+PAGE = "notebooks/check_your_homework/"
+MISTAKES_SECTION = "what-the-checker-says-mistake-by-mistake"
+SECTIONS: dict[str, tuple[str, str]] = {
+    "f_g_swapped": (PAGE, "f-and-g-swapped"),
+    "wrong_activations": (PAGE, "f-and-g-swapped"),
+    "half_loss": (PAGE, "the-lectures-half-in-the-loss"),
+    "wrong_shape": (PAGE, "dz1dw1-squashed-to-a-matrix"),
+    "transpose_dJdW1": (PAGE, "the-transpose-left-out"),
+    "transpose_dJdW2": (PAGE, "the-transpose-left-out"),
+    "bias_mean": (PAGE, "the-bias-gradient-averaged-over-the-batch"),
+    "bias_only": (PAGE, "the-bias-gradient-averaged-over-the-batch"),
+    "wrong_shape_below_f": (PAGE, "dz2dz1-as-a-vector"),
+    "missing_2": (PAGE, "dldy-without-the-2"),
+    "derivative_at_output_f": (PAGE, "the-sigmoids-derivative-taken-at-its-output"),
+    "derivative_at_output_g": (PAGE, "the-sigmoids-derivative-taken-at-its-output"),
+    "fused_gradient": (PAGE, "the-fused-gradient-used-as-the-losss-gradient"),
+    "grads_assigned": (PAGE, "no-zero_grad-between-steps"),
+    "not_cleared": (PAGE, "no-zero_grad-between-steps"),
+    "backward_changes_cache": (PAGE, "no-zero_grad-between-steps"),
+    "f_prime_missing": (PAGE, "f-left-out"),
+    "g_prime_missing": (PAGE, "f-left-out"),
+    "sign_flipped": (PAGE, "the-gradients-sign-flipped"),
+    "mean_over_N_only": (PAGE, "djdy_hat-over-n-only"),
+    "mean_over_K_only": (PAGE, "djdy_hat-over-n-only"),
+    "sum_not_mean": (PAGE, "djdy_hat-over-n-only"),
+    "bce_unclamped": (PAGE, "an-unclamped-bce"),
+    "autograd": (PAGE, "the-verdict-is-the-courses"),
+    "float64_raised": (PAGE, "the-verdict-is-the-courses"),
+    "float64_missing": (PAGE, "the-verdict-is-the-courses"),
+    "float64_low_dtype": (PAGE, "the-verdict-is-the-courses"),
+    "float64_rounded": (PAGE, "the-verdict-is-the-courses"),
+    "float64_wrong": (PAGE, "the-verdict-is-the-courses"),
+    "J_not_tensor": (PAGE, "the-verdict-is-the-courses"),
+    "J_shape": (PAGE, "the-verdict-is-the-courses"),
+    "float32_dtype": (PAGE, "the-verdict-is-the-courses"),
+}
+SITE_URL_VARIABLE = "MLP_CHECK_SITE_URL"
+
+
+def site_base(override: str | None = None) -> str:
+    """Where the site is: `override` (--site-url), else $MLP_CHECK_SITE_URL, else the published
+    address, `[project.urls] Documentation` of this package's metadata (the site's build uses
+    the same as its site_url); without one, a local build's folder (`make docs` writes site/)."""
+    import os
+    base = override or os.environ.get(SITE_URL_VARIABLE)
+    if not base:
+        from importlib.metadata import PackageNotFoundError, metadata
+        try:
+            urls = metadata("backprop-derived").get_all("Project-URL") or []
+        except PackageNotFoundError:
+            urls = []
+        base = next((u.split(",", 1)[1].strip() for u in urls
+                     if u.split(",", 1)[0].strip() == "Documentation"), None)
+    if not base:
+        from pathlib import Path
+        return (Path(__file__).resolve().parents[1] / "site").as_uri() + "/"
+    return base if base.endswith("/") else base + "/"
+
+
+def link(code: str, base: str) -> str | None:
+    """The URL of the site's section on `code`, or None where the site has none."""
+    if code not in SECTIONS:
+        return None
+    page, anchor = SECTIONS[code]
+    local = base.startswith("file:")
+    return f"{base}{page}{'index.html' if local else ''}#{anchor}"
+
+
 def say(code: str, quantities=(), **fields) -> Finding:
     """The finding `code` about `quantities`, its words from `WORDS` filled with `fields`."""
     kind, words = WORDS[code]
@@ -689,20 +760,26 @@ def autograd(r: CaseResult) -> list[Finding]:
 
 
 def wrong_shape(r: CaseResult) -> list[Finding]:
-    out = []
+    """A result of the wrong shape (not a transpose, which `transposed` names). Both gradients
+    below f of the wrong shape, where those above it are right, is f' taken as a vector or a
+    matrix of its own instead of entry by entry."""
+    shapes = {}
     for q in QUANTITIES:
         got, want = r.run.first(q), r.run.expected[q]
         if got is None or got.tensor.numel() == want.numel() == 1 \
                 or got.tensor.shape == want.shape or is_transposed(r, q):
             continue
-        shape = tuple(got.tensor.shape)
-        per_sample = shape == (SIZES.batch, *want.shape)
-        if q in ("dJdW1", "dJdb1") and not per_sample and r.checks["dJdW2"].status == "ok" \
-                and r.checks["dJdb2"].status == "ok":
-            out.append(say("wrong_shape_below_f", (q,), q=q, shape=shape, want=tuple(want.shape)))
+        shapes[q] = (tuple(got.tensor.shape), tuple(want.shape))
+    below_f = {"dJdW1", "dJdb1"} <= set(shapes) and r.checks["dJdW2"].status == "ok" \
+        and r.checks["dJdb2"].status == "ok"
+    out = []
+    for q, (shape, want) in shapes.items():
+        if below_f and q in ("dJdW1", "dJdb1"):
+            out.append(say("wrong_shape_below_f", (q,), q=q, shape=shape, want=want))
             continue
-        why = ": one row per sample, where the batch must be summed over" if per_sample else ""
-        out.append(say("wrong_shape", (q,), q=q, shape=shape, want=tuple(want.shape), why=why))
+        why = ": one row per sample, where the batch must be summed over" \
+            if shape == (SIZES.batch, *want) else ""
+        out.append(say("wrong_shape", (q,), q=q, shape=shape, want=want, why=why))
     return out
 
 

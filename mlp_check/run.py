@@ -30,6 +30,7 @@ import atexit
 import json
 import os
 import queue
+import re
 import secrets
 import signal
 import subprocess
@@ -101,8 +102,27 @@ FIELDS = {"loaded": {}, "unusable": {"error": str, "module": str}, "memory": {"s
           "autograd": {"step": str, "entry": str, "where": str}}
 
 
+# What of a file's text may reach a report: no control character (a terminal escape, a NUL,
+# what XML 1.0 forbids) and no lone surrogate (which no UTF-8 output can encode); each is
+# written as its escape instead, "\x1b" or "\ud800". Newlines and tabs stay.
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean(value):
+    """`value` with every string in it made safe for every format (see `UNSAFE`)."""
+    if isinstance(value, str):
+        return UNSAFE.sub(lambda m: m[0].encode("unicode_escape", "backslashreplace")
+                          .decode("ascii"), value)
+    if isinstance(value, dict):
+        return {clean(k): clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
 def parse(line: bytes, token: str, fields: dict) -> dict | None:
-    """The message after the last `token` on the line, if it is one of `fields`' events."""
+    """The message after the last `token` on the line, if it is one of `fields`' events, its
+    strings `clean`."""
     at = line.rfind(token.encode()) if token else -1
     if at < 0:
         return None
@@ -114,7 +134,7 @@ def parse(line: bytes, token: str, fields: dict) -> dict | None:
     if spec is None or any(not isinstance(message.get(k), t) or isinstance(message.get(k), bool)
                            for k, t in spec.items()):
         return None
-    return message
+    return clean(message)
 
 
 class Zygote:
@@ -282,7 +302,7 @@ def death(job: Job) -> str:
            else f"exited with status {status}")
     stderr = job.stderr
     lines = stderr.read_text(errors="replace").strip().splitlines() if stderr.exists() else []
-    return f"{how} ({lines[-1][:200]})" if lines else how
+    return clean(f"{how} ({lines[-1][:200]})") if lines else how
 
 
 class FileRun:
@@ -418,9 +438,9 @@ def unreadable(path: Path) -> str | None:
         compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
     except SyntaxError as exc:
         where = f" ({path.name}:{exc.lineno}: {exc.text.strip()})" if exc.text else ""
-        return f"{type(exc).__name__}: {exc.msg}{where}"
+        return clean(f"{type(exc).__name__}: {exc.msg}{where}")
     except (ValueError, OSError) as exc:
-        return "".join(traceback.format_exception_only(exc)).strip()
+        return clean("".join(traceback.format_exception_only(exc)).strip())
     return None
 
 

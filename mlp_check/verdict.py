@@ -292,6 +292,7 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    site_url: str | None = None  # --site-url: where the links of findings point (see site_base)
 
     @property
     def course_ok(self) -> bool:

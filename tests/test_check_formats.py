@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -61,7 +62,7 @@ def test_json_carries_what_the_text_shows(reports):
     assert case["dtype"] == "float32" and case["checks"]["J"]["status"] == "mismatch"
     assert case["checks"]["J"]["rel_err"] == pytest.approx(0.5, rel=1e-6)
     assert case["checks"]["J"]["returned"] == "float32"
-    assert [p["rel_err"] for p in case["checks"]["dJdW1"]["passes"]][1] == pytest.approx(0.5)
+    assert [p["rel_err"] for p in case["checks"]["dJdW1"]["information"]][1] == pytest.approx(0.5)
     assert case["float64"]["mark"] == "✗"
     kinds = {g["kind"] for g in half["diagnoses"]}
     assert kinds == {"failure", "note"}
@@ -176,3 +177,80 @@ def test_grading_a_file_never_imports_sympy_and_visits_few_modules(tmp_path):
         "mlp_check", "mlp_check.cli", "mlp_check.plan", "mlp_check.run", "mlp_check.verdict",
         "mlp_check.diagnose", "mlp_check.output", "mlp_check.tolerance", "mlp_check.worker",
         "mlp_check.worker.procs"}
+
+
+def test_every_section_a_finding_links_to_is_a_heading_of_the_grader_page():
+    from mlp_check.diagnose import PAGE, SECTIONS, WORDS
+
+    from .test_mistake_links import SECTIONS as HEADINGS
+    assert set(SECTIONS) <= set(WORDS)
+    assert {page for page, _ in SECTIONS.values()} == {PAGE}
+    missing = {code: anchor for code, (_, anchor) in SECTIONS.items() if anchor not in HEADINGS}
+    assert missing == {}
+
+
+def test_the_site_address_is_the_option_else_the_variable_else_the_published_one(monkeypatch):
+    from importlib.metadata import metadata
+
+    from mlp_check.diagnose import SITE_URL_VARIABLE, link, site_base
+    published = [u.split(",", 1)[1].strip() for u in metadata("backprop-derived").get_all(
+        "Project-URL") if u.startswith("Documentation")]
+    monkeypatch.delenv(SITE_URL_VARIABLE, raising=False)
+    assert site_base() == published[0].rstrip("/") + "/"
+    monkeypatch.setenv(SITE_URL_VARIABLE, "https://course.example/site")
+    assert site_base() == "https://course.example/site/"
+    assert site_base("http://127.0.0.1:8000") == "http://127.0.0.1:8000/"
+    assert link("f_g_swapped", site_base()) == \
+        "https://course.example/site/notebooks/check_your_homework/#f-and-g-swapped"
+    assert link("f_g_swapped", "file:///x/site/") == \
+        "file:///x/site/notebooks/check_your_homework/index.html#f-and-g-swapped"
+
+
+def test_without_a_published_address_the_links_point_into_a_local_build(monkeypatch):
+    import importlib.metadata
+
+    from mlp_check.diagnose import SITE_URL_VARIABLE, site_base
+
+    def unknown(name):
+        raise importlib.metadata.PackageNotFoundError(name)
+    monkeypatch.delenv(SITE_URL_VARIABLE, raising=False)
+    monkeypatch.setattr(importlib.metadata, "metadata", unknown)
+    assert site_base() == (Path(__file__).resolve().parents[1] / "site").as_uri() + "/"
+
+
+LINKED = ("swapped", "half_mse", "transposed", "bias_mean", "sigmoid_prime_output",
+          "mse_mean_over_n", "bce_no_clamp", "no_zero", "right_assigns", "autograd_backward",
+          "float32_buffer", "bce_grad_inverse")
+
+
+@pytest.mark.site
+def test_every_printed_link_reaches_an_existing_anchor_of_the_built_site(built_site):
+    """Each link the text report prints, for files with the site's mistakes, followed into the
+    strict build (built with the site_url the links are given)."""
+    from html.parser import HTMLParser
+
+    from .conftest import SITE_URL
+    site_dir, _ = built_site
+
+    class Ids(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.ids = set()
+
+        def handle_starttag(self, tag, attrs):
+            self.ids.update(v for k, v in attrs if k == "id")
+
+    urls = set()
+    for name in LINKED:
+        report = report_here(load(name))
+        report.site_url = SITE_URL
+        urls.update(re.findall(r"see (\S+)", to_text(report)))
+    assert len(urls) >= 8, urls
+    for url in sorted(urls):
+        assert url.startswith(SITE_URL), url
+        page, _, anchor = url.removeprefix(SITE_URL).partition("#")
+        html = site_dir / page / "index.html"
+        assert html.is_file(), url
+        parser = Ids()
+        parser.feed(html.read_text(encoding="utf-8"))
+        assert anchor in parser.ids, url

@@ -11,6 +11,7 @@ an exception names the file's own line and no frame of the grader's, autograd is
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -20,6 +21,8 @@ import torch
 
 from mlp_check.run import FIELDS, ZYGOTE_FIELDS, parse
 from mlp_check.worker import serve as _steps
+
+from .check_helpers import CORPUS
 
 TOKEN = "0123456789abcdef0123456789abcdef"
 
@@ -165,3 +168,113 @@ def test_every_autograd_entry_point_is_reported_once_with_the_line_and_still_run
         ["torch.autograd.grad", "mlp.py:9: second = grad((x ** 3).sum(), x)[0].tolist()"],
         ["torch.autograd.functional.jacobian",
          "mlp.py:10: third = AF.jacobian(lambda t: t * 2, x).diagonal().tolist()"]]
+
+
+GRADS_RAISES = '''
+import builtins
+import torch
+from right import MLP as Right, mse_loss, bce_loss  # noqa: F401
+
+
+class MLP(Right):
+    """Right inside its own methods; reading `grads` from outside raises."""
+
+    def backward(self, dJdy_hat):
+        self.inside = True
+        try:
+            super().backward(dJdy_hat)
+        finally:
+            self.inside = False
+
+    def clear_grad_and_cache(self):
+        self.inside = True
+        try:
+            super().clear_grad_and_cache()
+        finally:
+            self.inside = False
+
+    @property
+    def grads(self):
+        if not getattr(self, "inside", True):
+            raise RuntimeError("no grads here")
+        return self.__dict__["grads"]
+
+    @grads.setter
+    def grads(self, value):
+        self.__dict__["grads"] = value
+'''
+PATCHES_IMPORT = '''
+import builtins
+from right import MLP, mse_loss, bce_loss  # noqa: F401
+
+_real = builtins.__import__
+
+
+def _nothing(name, *args, **kwargs):
+    raise ImportError(f"no {name} for you")
+
+
+builtins.__import__ = _nothing
+'''
+
+
+def _graded_here(tmp_path, source):
+    shutil.copy(CORPUS / "right_accumulates.py", tmp_path / "right.py")
+    (tmp_path / "mlp.py").write_text(source)
+    from mlp_check.run import check_file
+    return check_file(tmp_path / "mlp.py")
+
+
+def test_a_grads_property_that_raises_is_blamed_on_grads(tmp_path):
+    report = _graded_here(tmp_path, GRADS_RAISES)
+    said = [f.text for r in report.cases for f in r.findings if f.code == "raised"]
+    assert said and all("reading MLP.grads raised RuntimeError: no grads here" in t for t in said)
+    assert not any("exited with status" in t or "died" in t for t in said)
+
+
+def test_a_file_that_patches_import_is_not_blamed_on_the_grader(tmp_path):
+    report = _graded_here(tmp_path, PATCHES_IMPORT)
+    assert report.unusable is None and report.course_ok and report.functions_ok, \
+        [f.text for r in report.cases for f in r.findings]
+
+
+BACK_DOORS = {
+    # no __wrapped__ to unwrap: what a file finds there is the trap itself
+    "__wrapped__": ("getattr(torch.autograd.grad, '__wrapped__', torch.autograd.grad)("
+                    "(x ** 2).sum(), x)[0]", "torch.autograd.grad"),
+    "the execution engine": (
+        "torch.autograd.variable.Variable._execution_engine.run_backward("
+        "((x ** 2).sum(),), (torch.tensor(1.0),), False, False, (x,), False, False)[0]",
+        "Variable._execution_engine.run_backward"),
+    "a new engine": ("torch._C._ImperativeEngine().run_backward(((x ** 2).sum(),), "
+                     "(torch.tensor(1.0),), False, False, (x,), False, False)[0]",
+                     "a new autograd engine's run_backward"),
+    "forward-mode AD": ("fwd_ad_derivative(x)", "torch.autograd.forward_ad.make_dual"),
+}
+DOOR_STUDENT = """\
+import torch
+import torch.autograd.forward_ad as fwAD
+
+
+def fwd_ad_derivative(x):
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(x.detach(), torch.ones_like(x))
+        return fwAD.unpack_dual(dual ** 2).tangent
+
+
+def run(grad):
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    return ({call}).tolist()
+"""
+
+
+@pytest.mark.parametrize("door", sorted(BACK_DOORS))
+def test_autograd_by_a_back_door_is_caught_and_named(tmp_path, door):
+    call, entry = BACK_DOORS[door]
+    (tmp_path / "mlp.py").write_text(DOOR_STUDENT.format(call=call))
+    ran = subprocess.run([sys.executable, "-c", TRAP, str(tmp_path)],
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    out = json.loads(ran.stdout)
+    assert out["values"] == [2.0, 4.0]
+    assert entry in [name for name, _ in out["calls"]], out["calls"]

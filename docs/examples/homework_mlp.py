@@ -75,6 +75,10 @@ def mse_loss(y, y_hat):
 
 
 def bce_loss(y, y_hat):
-    J = -(y * torch.log(y_hat) + (1 - y) * torch.log(1 - y_hat)).mean()
-    dJdy_hat = (y_hat - y) / (y_hat * (1 - y_hat)) / y.numel()
+    # torch's own clamps: each log at -100, the gradient's denominator at 1e-12; without them
+    # a sigmoid that rounds to 1.0 in float32 gives log(0) and a NaN loss
+    log_p = torch.clamp(torch.log(y_hat), min=-100)
+    log_1mp = torch.clamp(torch.log(1 - y_hat), min=-100)
+    J = -(y * log_p + (1 - y) * log_1mp).mean()
+    dJdy_hat = (y_hat - y) / torch.clamp(y_hat * (1 - y_hat), min=1e-12) / y.numel()
     return J, dJdy_hat

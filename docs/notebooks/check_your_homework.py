@@ -52,7 +52,7 @@ def grade(*args):
 # The homework pages' common mistakes, each built into a file: the corpus's own where one
 # builds it in; else right_assigns.py with one line changed (EDITS), written for this build.
 MISTAKES = ("no_zero", "right_assigns", "swapped", "half_mse", "transposed", "bias_mean",
-            "sigmoid_prime_output")
+            "sigmoid_prime_output", "mse_mean_over_n", "bce_no_clamp")
 BASE = "right_assigns"
 EDITS = {  # name: (the line of BASE, the line in its place)
     "squashed_jacobian": ('self.grads["dJdW1"] = dJds1.T @ x',
@@ -61,6 +61,10 @@ EDITS = {  # name: (the line of BASE, the line in its place)
                              "dJds1 = dJdz1 @ activation_grad(self.f_function, s1).T"),
     "fused_bce_gradient": ("dJdy_hat = (y_hat - y) / torch.clamp(y_hat * (1 - y_hat), "
                            "min=1e-12) / y.numel()", "dJdy_hat = (y_hat - y) / y.numel()"),
+    "f_prime_left_out": ("dJds1 = dJdz1 * activation_grad(self.f_function, s1)",
+                         "dJds1 = dJdz1"),
+    "gradient_sign_flipped": ('self.grads["dJdW2"] = dJds2.T @ z1',
+                              'self.grads["dJdW2"] = -dJds2.T @ z1'),
 }
 edited = tempfile.TemporaryDirectory(prefix="mlp-check-mistakes-")
 base_lines = (CORPUS / f"{BASE}.py").read_text().splitlines(keepends=True)
@@ -83,12 +87,13 @@ runs = {"text": pool.submit(grade, example),
         "mistakes": pool.submit(grade, *mistake_files, "--jobs", "2", "--format", "json")}
 
 
-def said(name, *phrases, fails=True, about=None):
+def said(name, *phrases, fails=True, about=None, code=None):
     """Print what the checker said of the mistakes' file `name`: its diagnoses (its notes, for
     a file that passes), only those about quantity `about` if given. Fail the build unless the
-    file fails (passes) and each phrase is in what is printed."""
+    file fails (passes), each phrase is in what is printed, and `code` is the code of one."""
     report = mistakes[name]
     assert report["exit_status"] == (1 if fails else 0), (name, report["exit_status"])
+    assert code is None or code in [g["code"] for g in report["diagnoses"]], (name, code)
     texts = [g["text"] for g in report["diagnoses"] if g["kind"] == ("failure" if fails else
              "note") and (about is None or about in g["quantities"])]
     if name in EDITS:
@@ -259,8 +264,10 @@ edited.cleanup()
 assert mistake_run.returncode == 1, mistake_run.stderr
 mistakes = {Path(f["path"]).stem: f for f in json.loads(mistake_run.stdout)["files"]}
 assert list(mistakes) == [*MISTAKES, *EDITS]
-said("no_zero", "after clear_grad_and_cache and one more backward", fails=False)
-said("right_assigns", "are assigned: torch adds into .grad; yours overwrites it", fails=False)
+said("no_zero", "after clear_grad_and_cache and one more backward", fails=False,
+     code="not_cleared")
+said("right_assigns", "are assigned: torch adds into .grad; yours overwrites it", fails=False,
+     code="grads_assigned")
 
 # %% [markdown]
 # ### f and g swapped
@@ -268,7 +275,7 @@ said("right_assigns", "are assigned: torch adds into .grad; yours overwrites it"
 # `swapped.py` applies g in the hidden layer and f at the output:
 
 # %% tags=["remove-input"]
-said("swapped", "y_hat is what f and g swapped give")
+said("swapped", "y_hat is what f and g swapped give", code="f_g_swapped")
 
 # %% [markdown]
 # ### The lecture's half in the loss
@@ -276,7 +283,7 @@ said("swapped", "y_hat is what f and g swapped give")
 # `half_mse.py` puts the lecture's 1/2 into the MSE, in J and in its gradient:
 
 # %% tags=["remove-input"]
-said("half_mse", "J is half of torch's: F.mse_loss has no 1/2")
+said("half_mse", "J is half of torch's: F.mse_loss has no 1/2", code="half_loss")
 
 # %% [markdown]
 # ### dz1/dW1 squashed to a matrix
@@ -286,7 +293,7 @@ said("half_mse", "J is half of torch's: F.mse_loss has no 1/2")
 
 # %% tags=["remove-input"]
 said("squashed_jacobian", f"dJdW1 has shape (1, {SIZES.n_in}), torch's "
-     f"({SIZES.hidden}, {SIZES.n_in})")
+     f"({SIZES.hidden}, {SIZES.n_in})", code="wrong_shape")
 
 # %% [markdown]
 # ### The transpose left out
@@ -295,7 +302,7 @@ said("squashed_jacobian", f"dJdW1 has shape (1, {SIZES.n_in}), torch's "
 # (out, in) layout that the weights have:
 
 # %% tags=["remove-input"]
-said("transposed", "dJdW2 is transposed")
+said("transposed", "dJdW2 is transposed", code="transpose_dJdW2")
 
 # %% [markdown]
 # ### The bias gradient averaged over the batch
@@ -303,7 +310,8 @@ said("transposed", "dJdW2 is transposed")
 # `bias_mean.py` averages the bias gradients over the batch where they sum:
 
 # %% tags=["remove-input"]
-said("bias_mean", "only the bias gradients are wrong", "dJdb1, dJdb2 are 1/N times torch's")
+said("bias_mean", "only the bias gradients are wrong", "dJdb1, dJdb2 are 1/N times torch's",
+     code="bias_mean")
 
 # %% [markdown]
 # ### dz2/dz1 as a vector
@@ -314,7 +322,7 @@ said("bias_mean", "only the bias gradients are wrong", "dJdb1, dJdb2 are 1/N tim
 
 # %% tags=["remove-input"]
 said("derivative_as_vector", f"dJdW1 has shape ({SIZES.batch}, {SIZES.n_in}), torch's "
-     f"({SIZES.hidden}, {SIZES.n_in})", "dJdb1 has shape")
+     f"({SIZES.hidden}, {SIZES.n_in})", "dJdb1 has shape", code="wrong_shape_below_f")
 
 # %% [markdown]
 # ### dℓ/dŷ without the 2
@@ -323,7 +331,8 @@ said("derivative_as_vector", f"dJdW1 has shape ({SIZES.batch}, {SIZES.n_in}), to
 # line on it:
 
 # %% tags=["remove-input"]
-said("half_mse", "dJdy_hat is half of torch's", "a 2 is missing", about="dJdy_hat")
+said("half_mse", "dJdy_hat is half of torch's", "a 2 is missing", about="dJdy_hat",
+     code="missing_2")
 
 # %% [markdown]
 # ### The sigmoid's derivative taken at its output
@@ -333,7 +342,7 @@ said("half_mse", "dJdy_hat is half of torch's", "a 2 is missing", about="dJdy_ha
 
 # %% tags=["remove-input"]
 said("sigmoid_prime_output", "the gradients below g are what its derivative gives when taken "
-     "at g's output")
+     "at g's output", code="derivative_at_output_g")
 
 # %% [markdown]
 # ### The fused gradient used as the loss's gradient
@@ -343,7 +352,7 @@ said("sigmoid_prime_output", "the gradients below g are what its derivative give
 
 # %% tags=["remove-input"]
 said("fused_bce_gradient", "dJdy_hat is wrong in a known way: it is (y_hat - y)/(N·K), the "
-     "gradient with respect to the sigmoid's input s2")
+     "gradient with respect to the sigmoid's input z3", code="fused_gradient")
 
 # %% [markdown]
 # ### ReLU's gradient never vanishes
@@ -351,6 +360,48 @@ said("fused_bce_gradient", "dJdy_hat is wrong in a known way: it is (y_hat - y)/
 # No file and no diagnosis: a hidden unit that is off for every sample passes a gradient of
 # exactly 0, and rightly so, since that is the derivative; whether a unit is dead is a property
 # of the weights a training run reached, not of a formula, and the checker grades formulas.
+
+# %% [markdown]
+# ## More mistakes the checker names
+#
+# ### f′ left out
+#
+# `right_assigns.py` with f′ left out of `backward`, so that dJdz1 = dJdz2 where it is
+# dJdz2 ⊙ f′(z1). Every case with f = identity passes, since there f′ = 1; the checker says it
+# once, with the cases it holds in:
+
+# %% tags=["remove-input"]
+said("f_prime_left_out", "the gradients below f are what backward gives with f' left out",
+     code="f_prime_missing")
+
+# %% [markdown]
+# ### The gradient's sign flipped
+#
+# `right_assigns.py` with `dJdW2` negated, the minus of a descent step put into the gradient
+# where it belongs to the update W - lr·dJdW:
+
+# %% tags=["remove-input"]
+said("gradient_sign_flipped", "dJdW2 is the negative of torch's", code="sign_flipped")
+
+# %% [markdown]
+# ### dJdy_hat over N only
+#
+# `mse_mean_over_n.py` divides by the N samples only, where torch's mean divides by all N·K
+# entries:
+
+# %% tags=["remove-input"]
+said("mse_mean_over_n", "dJdy_hat is K times torch's", about="dJdy_hat",
+     code="mean_over_N_only")
+
+# %% [markdown]
+# ### An unclamped BCE
+#
+# `bce_no_clamp.py` computes the BCE without torch's clamps. It passes the course's tests, whose
+# sigmoid rarely reaches 0 or 1; where ŷ rounds to exactly 1.0 in float32, its loss is NaN. Torch
+# clamps each log at -100 and the gradient's denominator ŷ(1 - ŷ) at 10⁻¹²:
+
+# %% tags=["remove-input"]
+said("bce_no_clamp", "bce_loss gives NaN or inf", fails=False, code="bce_unclamped")
 
 # %% [markdown]
 # ## Grading a class

@@ -32,6 +32,7 @@ the candidate writes into the channel cannot pass for a result. Worker side: onl
 stdlib.
 """
 
+import builtins
 import importlib.machinery
 import importlib.util
 import json
@@ -52,7 +53,14 @@ LABELS = {"MLP": "MLP(...)", "MLP.parameters": "setting MLP.parameters"}
 MEMORY_WORDS = ("can't allocate memory", "not enough memory", "std::bad_alloc")
 
 
-CURRENT = {"step": None}  # the candidate's function running now, for the autograd trap
+CURRENT = {"step": None}
+IMPORT = builtins.__import__  # the grader's: put back after each of the file's calls
+
+
+def own_imports():
+    """Undo a file's patch of `builtins.__import__`, which the grader's own steps rely on."""
+    if builtins.__import__ is not IMPORT:
+        builtins.__import__ = IMPORT  # the candidate's function running now, for the autograd trap
 
 
 class OutOfMemory(BaseException):
@@ -132,6 +140,7 @@ class Unit:
             return False, record("error", message)
         finally:
             CURRENT["step"] = None
+            own_imports()
 
     def values(self, **values):
         self.emit(event="values", unit=self.index, values=values)
@@ -153,11 +162,16 @@ def set_parameters(net, data):
 
 
 def snapshot(net):
-    grads = getattr(net, "grads", None)
-    if not isinstance(grads, dict):
-        return dict.fromkeys(GRADS, record("missing", "MLP.grads is not a dict"))
-    return {k: encode(grads[k], f"grads[{k!r}]") if k in grads
-            else record("missing", f"MLP.grads has no {k!r}") for k in GRADS}
+    """The four gradients as records; a `grads` that raises when read is blamed on `grads`."""
+    try:
+        grads = getattr(net, "grads", None)
+        if not isinstance(grads, dict):
+            return dict.fromkeys(GRADS, record("missing", "MLP.grads is not a dict"))
+        return {k: encode(grads[k], f"grads[{k!r}]") if k in grads
+                else record("missing", f"MLP.grads has no {k!r}") for k in GRADS}
+    except Exception as exc:  # noqa: BLE001 - a property or a dict subclass that raises
+        why = "".join(traceback.format_exception_only(exc)).strip()
+        return dict.fromkeys(GRADS, record("error", f"reading MLP.grads raised {why}"))
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -317,7 +331,10 @@ def serve(job, channel_fd):
         event="autograd", step=current["step"] or "importing the file", entry=entry,
         where=where), lambda: emit(event="hold"))
     try:
-        module = load(job["path"])
+        try:
+            module = load(job["path"])
+        finally:
+            own_imports()
     except BaseException as exc:  # noqa: BLE001 - whatever it is, it is the answer
         if is_memory(exc):
             emit(event="memory", step="importing the file")

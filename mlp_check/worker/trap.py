@@ -12,7 +12,10 @@ import sys
 import threading
 
 import torch
+import torch.autograd.forward_ad
 import torch.autograd.functional
+import torch.autograd.graph
+import torch.autograd.variable
 
 _inside = threading.local()  # Tensor.backward calls torch.autograd.backward: report it once
 
@@ -27,7 +30,24 @@ def entry_points():
     for name in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"):
         if hasattr(torch.func, name):
             out[f"torch.func.{name}"] = (torch.func, name)
+    # The doors behind those: forward-mode AD, and the engine every backward pass runs on.
+    for name in ("make_dual", "unpack_dual"):
+        out[f"torch.autograd.forward_ad.{name}"] = (torch.autograd.forward_ad, name)
+    if hasattr(torch.autograd.graph, "_engine_run_backward"):
+        out["torch.autograd.graph._engine_run_backward"] = (torch.autograd.graph,
+                                                            "_engine_run_backward")
     return out
+
+
+class Engine:
+    """Autograd's engine (`Variable._execution_engine`, a C object whose methods cannot be
+    replaced), behind a stand-in whose `run_backward` is trapped."""
+
+    def __init__(self, engine, run_backward):
+        self._engine, self.run_backward = engine, run_backward
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
 
 
 def candidate_line(folder):
@@ -67,10 +87,24 @@ def install(folder, report, hold=lambda: None):
                 return original(*args, **kwargs)
             finally:
                 _inside.depth = depth
-        trapped.__wrapped__ = original
+        # No __wrapped__: inspect and functools would hand the untrapped original to whoever asks.
         trapped.__name__ = getattr(original, "__name__", name)
         trapped.__doc__ = getattr(original, "__doc__", None)
         return trapped
 
     for name, (owner, attr) in entry_points().items():
         setattr(owner, attr, wrap(name, getattr(owner, attr)))
+    variable = torch.autograd.variable.Variable
+    engine = variable._execution_engine
+    variable._execution_engine = Engine(engine, wrap("Variable._execution_engine.run_backward",
+                                                     engine.run_backward))
+    # A fresh engine of the same C type would be untrapped: hand out stand-ins only.
+    engine_type = type(engine)
+
+    def fresh_engine(*args, **kwargs):
+        new = engine_type(*args, **kwargs)
+        return Engine(new, wrap("a new autograd engine's run_backward", new.run_backward))
+
+    for name in ("_ImperativeEngine", "_EngineBase"):
+        if hasattr(torch._C, name):
+            setattr(torch._C, name, fresh_engine)
