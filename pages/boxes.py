@@ -143,9 +143,13 @@ def _plus(latex: str, head: str) -> str:
     return latex
 
 
-def shapes_in_letters(latex: str, sym: dict) -> str:
+def shapes_in_letters(latex: str, sym: dict | None = None, *,
+                      names: dict[int, str] | None = None) -> str:
     r"""Every shape label ``(4 \times 1)`` of a formula printed at the sizes of `sym` written
-    in the widths' letters, ``(m \times 1)`` (`derivations.sample.size_names`)."""
-    names = size_names(sym)
+    in the widths' letters, ``(m \times 1)`` (`derivations.sample.size_names`), or by `names`
+    (size -> letter, the sizes pairwise distinct), e.g. for a batch's formulas."""
+    names = size_names(sym) if names is None else names
+    if len(set(names.values())) != len(names):
+        raise ValueError(f"two sizes share a letter: {names}")
     return re.sub(r"\((\d+) \\times (\d+)\)",
                   lambda s: rf"({names[int(s[1])]} \times {names[int(s[2])]})", latex)

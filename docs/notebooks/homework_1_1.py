@@ -230,7 +230,8 @@ display(HTML(mistake(
     r"\hat y = \left(W^{(2)} \left(W^{(1)} x + b^{(1)}\right) + b^{(2)}\right)^+",
     [r"A ReLU at the output, none inside: no $\hat y$ can be negative. For this build's "
      r"sample, $\hat y\T$ and the swapped network's output are",
-     f"$${numbers(y_hat_.T)}, \\qquad {numbers(swapped.T)}.$$"],
+     f"$$\\hat y\\T = {numbers(y_hat_.T)},$$",
+     f"$$\\text{{swapped: }} {numbers(swapped.T)}.$$"],
     f"The checker reports \"y_hat is what f and g swapped give\" ([what the checker "
     f"says]({CHECKER}#f-and-g-swapped))."
 )))
@@ -343,9 +344,10 @@ display(HTML(note("W or W transposed?", [
 # %% context="batch"
 net_sym = network.symbols(**network.DEFAULT_SIZE)
 net_points = [rational_point(net_sym, seed) for seed in range(2)]
+net_letters = {net_sym["x"].rows: "N", n: "n", m: "m", K: "K", 1: "1"}   # 2, 3, 4, 5
 for claim in network.identities(F, G, LOSS, net_sym).values():
     holds(claim, net_points)
-    display(Math(claim.latex()))
+    display(Math(shapes_in_letters(claim.latex(), names=net_letters)))
 
 # %% [markdown] context="bridge"
 # One sample is a batch of one, its row the transpose of its column. With $N = 1$ torch's mean
@@ -409,8 +411,8 @@ display(HTML(mistake(
      r"flat. For this build's sample,",
      f"$$\\frac{{\\partial \\ell}}{{\\partial z_1}} \\left(\\ones_m x\\T\\right) = "
      f"{numbers(squashed)} = \\Big(\\frac{{\\partial \\ell}}{{\\partial W^{{(1)}}}} "
-     f"\\ones_m\\Big)\\T, \\qquad \\frac{{\\partial \\ell}}{{\\partial W^{{(1)}}}} = "
-     f"{numbers(dl_dW1_)}.$$",
+     f"\\ones_m\\Big)\\T,$$",
+     f"$$\\frac{{\\partial \\ell}}{{\\partial W^{{(1)}}}} = {numbers(dl_dW1_)}.$$",
      r"The entry-wise derivative above is what the answer's outer product "
      r"$x \frac{\partial \ell}{\partial z_1}$ collects."],
     f"In code this is a `dJdW1` of the wrong shape, which the checker reports beside torch's "
@@ -467,7 +469,8 @@ display(HTML(mistake(
      f"$\\nabla_{{b^{{(2)}}}} J$ by $N$ = {N_batch} a second time, while "
      f"$\\nabla_{{W^{{(2)}}}} J = \\Delta_3\\T Z_2$ keeps the sum. For the batch above, "
      f"averaged and right:",
-     f"$${numbers(averaged[None])}, \\qquad {numbers(summed[None])}.$$"],
+     f"$$\\text{{averaged: }} {numbers(averaged[None])},$$",
+     f"$$\\text{{right: }} {numbers(summed[None])}.$$"],
     f"The checker reports \"only the bias gradients are wrong\" and the factor 1/N ([what "
     f"the checker says]({CHECKER}#the-bias-gradient-averaged-over-the-batch))."
 )))
@@ -499,8 +502,8 @@ display(HTML(answer("1.1.d (PDF 1.2(d))", [
     r"$f$ and $g$ act entry by entry, so their Jacobians are diagonal; the loss is a scalar, so "
     r"its derivative is a row:",
     *shown(jac, ["dz2dz1", "dy_hatdz3"]),
-    f"$${jac['dldy_hat'].lhs} = {tex(jac['dldy_hat'].formula)}, \\quad k = 1, \\dots, K, "
-    r"\qquad \frac{\partial \ell}{\partial \hat y} \quad (1 \times K)$$",
+    f"$${jac['dldy_hat'].lhs} = {tex(jac['dldy_hat'].formula)}, \\quad k = 1, \\dots, K$$",
+    r"the entries of the row $\frac{\partial \ell}{\partial \hat y}$ ($1 \times K$),",
     f"with ${relu_prime} = 1$ where $z_{{1,i}} > 0$ and $0$ elsewhere, 0 at 0 too "
     f"(torch's convention, see [Activations](activations.py)). Element by element, at "
     f"$m = {m}$ and $K = {K}$:",

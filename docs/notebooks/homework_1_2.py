@@ -19,6 +19,8 @@ from derivations import losses as symbolic_losses
 from derivations.activations import ACTIVATIONS as SYMBOLIC
 from derivations.activations import apply_tex, derivative_identity, u
 from derivations.exact import is_zero, rational_point
+from derivations.identity import evaluate
+from derivations.latex import display as display_symbol
 from derivations.latex import matrix, tex
 from mlp import ACTIVATIONS, MLP, bce_loss
 from mlp.losses import GRAD_EPS, LOG_FLOOR
@@ -135,7 +137,8 @@ display(HTML(mistake(
     [r"$\sigma'$ belongs at the pre-activation $z_3$: $\sigma'(z_3) = \hat y(1 - \hat y)$. "
      r"Taken at the output $\hat y$, it puts a sigmoid on the sigmoid. For this build's "
      r"sample, the diagonals $\sigma'(\hat y)\T$ and $\sigma'(z_3)\T$ are",
-     f"$${numbers(at_output.T)}, \\qquad {numbers(right.T)}.$$",
+     f"$$\\sigma'(\\hat y)\\T = {numbers(at_output.T)},$$",
+     f"$$\\sigma'(z_3)\\T = {numbers(right.T)}.$$",
      r"Every value of $\sigma'(\hat y)$ lies between $\sigma'(1) = 0.197$ and $\sigma'(0) = "
      r"0.25$, whatever $z_3$ is: the slip also hides saturation."],
     "The checker reports \"the gradients below g are what its derivative gives when taken at "
@@ -182,6 +185,10 @@ jac_bce = sample.jacobians("sigmoid", "sigmoid", "bce", sym)
 bce = {**jac_bce, **sample.numerator_gradients("sigmoid", "sigmoid", "bce", sym, jac_bce)}
 y_hat_s = matrix(r"\hat{y}", K, 1, vector=True)
 fused = (y_hat_s - sym["y"]).T / symbolic_losses.K
+# The same product in display symbols, K a symbol, held equal to `fused` entry by entry.
+shown_y_hat, shown_y = display_symbol(r"\hat{y}", K, 1), display_symbol("y", K, 1)
+fused_shown = sp.MatMul(1 / symbolic_losses.K, sp.Transpose(sp.MatAdd(shown_y_hat, -shown_y)))
+assert evaluate(fused_shown, {shown_y_hat: y_hat_s, shown_y: sym["y"]}) == fused
 assert layers.check("sigmoid", "sigmoid", "bce", sym)
 display(HTML(answer("1.2.b (PDF 1.3(b))", [
     r"**(b) of 1.1**: the layers of 1.2.a, and a new loss, the mean over the $K$ outputs:",
@@ -194,11 +201,11 @@ display(HTML(answer("1.2.b (PDF 1.3(b))", [
     r"and with $\frac{\partial \hat y}{\partial z_3} = \diag\big(\hat y (1 - \hat y)\big)$ the "
     r"denominator cancels:",
     rf"$$\frac{{\partial \ell}}{{\partial \hat y}}\frac{{\partial \hat y}}{{\partial z_3}} = "
-    rf"{tex(fused)} \quad (1 \times K)$$",
+    rf"{tex(fused_shown)} \quad (1 \times K)$$",
     f"**As torch computes it**: `nn.BCELoss` clamps each log at ${LOG_FLOOR:g}$, so $\\ell$ "
     f"stays finite at $\\hat y_k \\in \\{{0, 1\\}}$ (a certainly wrong entry costs "
     f"${-LOG_FLOOR:g}$), and the denominator $\\hat y_k (1 - \\hat y_k)$ of its gradient at "
-    f"$10^{{-12}}$ (float32's {GRAD_EPS:.6g}); `mlp.bce_loss` does the same "
+    f"$10^{{-12}}$ (as float32 stores it, {GRAD_EPS!r}); `mlp.bce_loss` does the same "
     f"([Matching PyTorch](matching_pytorch.py)). Without the clamps, in float32, as the "
     f"course's tests draw weights and data ($2 \\to 20 \\to 5$, a batch of 10, seeds 0 to "
     f"{SEEDS - 1}), the loss or a gradient is NaN on {nan_runs['sigmoid']} of {SEEDS} seeds "
