@@ -115,6 +115,9 @@ def _kept_rules(rules, classes: set[str]) -> list[str]:
     return kept
 
 
+FLAG = re.compile(r"--?[A-Za-z][\w-]*(?:[= ][^\s]{0,24})?$")  # `--jobs N`, `--format=csv`
+
+
 def _selectors(prelude) -> list[str]:
     """A rule's selectors, split at its own commas (not those inside `:is(...)`)."""
     parts: list[list] = [[]]
@@ -129,7 +132,8 @@ def _selectors(prelude) -> list[str]:
 def plain_code(content: str) -> str:
     """Code cells as `<pre><code>` in Material's `.highlight`, its copy button's target and
     colours; no per-cell widget, no list of the cell's tags (they drive the build, they are not
-    for readers); no collapsers, prompts or tab stops on wrappers."""
+    for readers); no collapsers, prompts or tab stops on wrappers. Inline code that is a
+    command-line flag is marked `cli-flag`, which never breaks at its hyphens."""
     soup = soup_of(content)
     for junk in soup.select("div.zeroclipboard-container, div.clipboard-copy-txt, "
                             "div.celltoolbar, div.jp-Collapser, div.jp-InputPrompt, "
@@ -138,6 +142,9 @@ def plain_code(content: str) -> str:
     for wrapper in soup.select("[tabindex='0']"):
         if wrapper.name == "div":
             del wrapper["tabindex"]
+    for code in soup.find_all("code"):
+        if code.parent.name != "pre" and FLAG.match(code.get_text()):
+            code["class"] = code.get("class", []) + ["cli-flag"]
     for block in soup.select("div.highlight-ipynb"):
         block["class"] = block["class"] + ["highlight"]
         pre = block.find("pre", recursive=False)

@@ -27,7 +27,7 @@ SHIM = "assets/javascripts/iframe-worker-shim.js"
 # A search ranks the homework's answers above the pages around them, and the API reference,
 # whose docstrings name every term once, below the pages that explain it.
 BOOSTS = {"notebooks/homework_1_1/": 2.0, "notebooks/homework_1_2/": 2.0,
-          "api/mlp/": 0.25, "api/derivations/": 0.25}
+          "api/mlp/": 0.1, "api/derivations/": 0.1}
 
 
 def published_address() -> str:
