@@ -147,8 +147,10 @@ class Step:
 
     def latex(self) -> str:
         r"""The matrix formula with its symbolic shape: ``... = \Delta_{1}\T X \quad
-        (m \times n)``."""
-        return equation(self.lhs, tex(self.formula), self.formula.shape)
+        (m \times n)``; ``(K,)`` for a bias gradient."""
+        rows, cols = self.formula.shape
+        # A bias gradient is stored with one index, as torch stores it: (K,).
+        return equation(self.lhs, tex(self.formula), (rows,) if cols == 1 else (rows, cols))
 
 
 def prove(steps: Callable[[dict], list] = network.steps) -> dict[str, Step]:
@@ -237,7 +239,7 @@ def derive(steps: Callable[[dict], list] = network.steps) -> dict[str, Derivatio
     """
     general = steps(network.display_symbols(N, n, m, K))
     out = {}
-    for name, lhs, formula in general:
+    for name, _, formula in general:
         rows, cols = formula.shape
         vector = cols == 1
         sized = _sized(rows, cols)

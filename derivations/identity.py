@@ -80,6 +80,8 @@ class Identity:
         formula: the right side in display symbols; `tex(formula)` is what is shown.
         closed_form: `formula` evaluated on the concrete symbols (explicit Matrix or expression).
         derived: the same quantity computed independently (Jacobian, entry-by-entry `diff`).
+        stored: the shape `latex` prints, where it differs from the computed one: ``(K,)`` for
+            a bias gradient, which SymPy holds as a column and torch stores with one index.
     """
 
     name: str
@@ -87,6 +89,7 @@ class Identity:
     formula: sp.Basic
     closed_form: sp.Basic
     derived: sp.Basic
+    stored: tuple | None = None
 
     @property
     def shape(self) -> tuple[int, int] | None:
@@ -116,8 +119,8 @@ class Identity:
 
     def latex(self) -> str:
         r"""``lhs = tex(formula)``, followed by the shape, e.g. ``\quad (4 \times 3)``."""
-        return equation(self.lhs, tex(self.formula), self.shape)
+        return equation(self.lhs, tex(self.formula), self.stored or self.shape)
 
     def explicit_latex(self) -> str:
         """``lhs = tex(derived)``: the entries, as computed the long way, with the shape."""
-        return equation(self.lhs, tex(self.derived), self.shape)
+        return equation(self.lhs, tex(self.derived), self.stored or self.shape)

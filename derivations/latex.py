@@ -81,8 +81,9 @@ class SitePrinter(LatexPrinter):
 
 
 def _applied(name: str, arg: str) -> str:
-    r"""A function named with ``(\cdot)`` applied to `arg`: ``(\cdot)^{+}`` -> ``\left(arg\right)^{+}``,
-    its derivative ``(\cdot)^{+}'`` -> ``\left((\cdot)^{+}\right)'\left(arg\right)``."""
+    r"""A function named with ``(\cdot)`` applied to `arg`: ``(\cdot)^{+}`` ->
+    ``\left(arg\right)^{+}``, its derivative ``(\cdot)^{+}'`` ->
+    ``\left((\cdot)^{+}\right)'\left(arg\right)``."""
     if name.endswith("'"):
         return rf"\left({name[:-1]}\right)'\left({arg}\right)"
     return name.replace(r"(\cdot)", rf"\left({arg}\right)")
@@ -137,8 +138,13 @@ def display(name: str, rows, cols) -> sp.MatrixSymbol:
 
 
 def shape_tex(shape: tuple | None) -> str:
-    r"""``(r \times c)`` for a matrix, ``""`` for a scalar."""
-    return "" if shape is None else rf"({tex(shape[0])} \times {tex(shape[1])})"
+    r"""``(r \times c)`` for a matrix, ``(r,)`` for a vector stored with one index, as torch
+    stores a bias and its gradient; ``""`` for a scalar."""
+    if shape is None:
+        return ""
+    if len(shape) == 1:
+        return rf"({tex(shape[0])},)"
+    return rf"({tex(shape[0])} \times {tex(shape[1])})"
 
 
 def equation(lhs: str, rhs: str, shape: tuple | None = None) -> str:

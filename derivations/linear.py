@@ -12,9 +12,10 @@ column $j$ is input entry $j$. With $X$ (N, in), $W$ (out, in), $b$ (out, 1), $Z
 - $\partial \operatorname{vec}(Z) / \partial b = \ones_N \otimes I_{out}$, (N out, out).
 
 Backprop never forms them. For a scalar $J$ with the upstream gradient $\Delta = \nabla_Z J$
-(N, out), the chain rule $\operatorname{vec}(\Delta)\T\,\partial\operatorname{vec}(Z)/\partial\,\cdot$
-collapses to $\nabla_W J = \Delta\T X$, $\nabla_b J = \Delta\T \ones_N$ (the column sums of
-$\Delta$) and $\nabla_X J = \Delta W$. `identities` proves all six claims.
+(N, out), the chain rule
+$\operatorname{vec}(\Delta)\T\,\partial\operatorname{vec}(Z)/\partial\,\cdot$ collapses to
+$\nabla_W J = \Delta\T X$, $\nabla_b J = \Delta\T \ones_N$ (the column sums of $\Delta$) and
+$\nabla_X J = \Delta W$. `identities` proves all six claims.
 """
 
 from __future__ import annotations

@@ -108,8 +108,8 @@ LOSSES: dict[str, SymbolicLoss] = {
         SymbolicLoss("bce", r"\ell_{\mathrm{BCE}}", _bce,
                      lambda y_hat, y: (y_hat - y) / (y_hat * (1 - y_hat)),
                      lambda y_hat, y: (rf"-\frac{{1}}{{K}}\left({y}\T \log {y_hat} + "
-                                       rf"(\ones_{{K}} - {y})\T \log\left(\ones_{{K}} - {y_hat}\right)"
-                                       r"\right)"),
+                                       rf"(\ones_{{K}} - {y})\T "
+                                       rf"\log\left(\ones_{{K}} - {y_hat}\right)\right)"),
                      sample_mean=True, domain=sp.Interval(0, 1)),
         # torch's cross-entropy: a mean over the N rows of a sum over the K classes.
         SymbolicLoss("cross_entropy", r"\ell_{\mathrm{CE}}", lambda y_hat, y: -y * sp.log(y_hat),

@@ -227,7 +227,9 @@ def identities(f: str, g: str, loss: str, sym: dict,
     derived = _by_entry(LOSSES[loss].J(fwd["y_hat"], sym["y"]), sym)
     derived.update(dJdz3=_by_pre_activation(f, g, loss, sym, fwd["z3"], 3, near),
                    dJdz1=_by_pre_activation(f, g, loss, sym, fwd["z1"], 1, near))
-    return {name: Identity(name, lhs, formula, value, derived[name])
+    # A bias gradient prints the shape torch stores, (K,), not SymPy's column (K, 1).
+    return {name: Identity(name, lhs, formula, value, derived[name],
+                           (value.rows,) if name.startswith("dJdb") else None)
             for name, (lhs, formula, value) in done.items()}
 
 
@@ -274,7 +276,8 @@ def one_sample(f: str, g: str, loss: str, n_in: int, n_hidden: int,
         param = sym[p]
         # Numerator layout: entry (i, j) of d l / d W is d l / d W_{ji}, the transposed shape.
         derived = sp.ImmutableMatrix(param.cols, param.rows,
-                                     lambda i, j: sp.diff(ell, param[j, i]))
+                                     [sp.diff(ell, param[j, i]) for i in range(param.cols)
+                                      for j in range(param.rows)])
         shown = sp.Transpose(display(rf"\nabla_{{{name}}} J", *param.shape))
         formula = shown if factor is None else sp.MatMul(factor, shown)
         out[f"dld{p}"] = Identity(f"dld{p}", rf"\frac{{\partial \ell}}{{\partial {name}}}",

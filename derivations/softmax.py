@@ -1,7 +1,7 @@
 r"""Softmax and cross-entropy: the first Jacobian that is not diagonal, derived and proven.
 
-For one row, as a column $u \in \mathbb{R}^K$ (the generic argument), $a = \operatorname{softmax}(u)$,
-$a_k = e^{u_k}/\sum_j e^{u_j}$.
+For one row, as a column $u \in \mathbb{R}^K$ (the generic argument),
+$a = \operatorname{softmax}(u)$, $a_k = e^{u_k}/\sum_j e^{u_j}$.
 
 - `jacobian_identity`: `Matrix.jacobian` of $a$ by $u$ equals $\diag(a) - a a\T$,
   entry $(i, j)$ equal to $a_i (\delta_{ij} - a_j)$, with Kronecker's $\delta_{ij}$;

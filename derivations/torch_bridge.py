@@ -14,10 +14,11 @@ Inputs follow `mlp`: x (N, n), y (N, K), params = `MLP.parameters` (W1 (m, n), b
 W2 (K, m), b2 (K,)); gradients come back keyed dJdW1, dJdb1, dJdW2, dJdb2, in those shapes.
 The autograd witness is `mlp.twin`'s, the one twin every check uses.
 
-Saturation: a float64 sigmoid rounds to exactly 1.0 once its argument is $u \gtrsim 36.7$; there torch clamps
-BCE's log at -100 and its gradient's denominator at $10^{-12}$, and the sigmoid's derivative
-$\hat y (1 - \hat y)$ is 0, while the exact values are finite and nonzero. The three witnesses
-agree only away from that regime, and `tests/derivations/test_torch_bridge.py` shows the edge.
+Saturation: a float64 sigmoid rounds to exactly 1.0 once its argument is $u \gtrsim 36.7$;
+there torch clamps BCE's log at -100 and its gradient's denominator at $10^{-12}$, and the
+sigmoid's derivative $\hat Y (1 - \hat Y)$ is 0, while the exact values are finite and
+nonzero. The three witnesses agree only away from that regime, and
+`tests/derivations/test_torch_bridge.py` shows the edge.
 """
 
 from __future__ import annotations

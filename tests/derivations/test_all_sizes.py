@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from derivations import all_sizes, network
-from derivations.indices import INDEX, PRIME, Y, K, N, Z3_free, g, m, n, phi
+from derivations.indices import INDEX, PRIME, K, N, Y, Z3_free, g, m, n, phi
 from derivations.latex import tex
 
 STEPS = list(network.STEPS)

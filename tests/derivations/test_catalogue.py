@@ -2,8 +2,8 @@
 
 import sympy as sp
 
-from pages import catalogue
 from derivations.activations import ACTIVATIONS
+from pages import catalogue
 
 
 def test_a_row_per_elementwise_activation_with_its_best_case():

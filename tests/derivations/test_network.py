@@ -15,10 +15,10 @@ from derivations.network import (
     forward,
     forward_latex,
     gradients,
-    one_sample,
     gradients_by_entry,
     identities,
     objective,
+    one_sample,
     symbols,
 )
 from mlp import COURSE_ACTIVATIONS, COURSE_LOSSES
@@ -190,7 +190,8 @@ def test_one_sample_is_the_batch_transposed(config):
     assert shapes == dict(dldW1=(3, 4), dldb1=(1, 4), dldW2=(4, 5), dldb2=(1, 5))
     c = "K " if config[2] == "mse" else ""
     assert claims_["dldW2"].latex() == (
-        rf"\frac{{\partial \ell}}{{\partial W^{{(2)}}}} = {c}{{\nabla_{{W^{{(2)}}}} J}}\T \quad (4 \times 5)")
+        rf"\frac{{\partial \ell}}{{\partial W^{{(2)}}}} = {c}{{\nabla_{{W^{{(2)}}}} J}}\T"
+        r" \quad (4 \times 5)")
     # Without the transpose, or without the factor K, the step is refuted.
     dW2 = claims_["dldW2"]
     untransposed = Identity("x", "", None, dW2.closed_form.T, dW2.derived.T.T)

@@ -10,8 +10,8 @@ import re
 import pytest
 import sympy as sp
 
-from pages import playground as pg
 from derivations.notation import KATEX_MACROS
+from pages import playground as pg
 
 u = pg.u
 EXPRESSIONS = {
