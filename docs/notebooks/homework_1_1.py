@@ -355,7 +355,8 @@ for claim in network.identities(F, G, LOSS, net_sym).values():
 # each derivative of this page is $K$ times the transpose of the code's gradient:
 # $\frac{\partial \ell}{\partial \theta} = K \big(\nabla_\theta J\big)\T$. The cell computes
 # the factor from the two losses and holds the identity, for all four parameters, at three
-# exact points:
+# exact points ([The whole network](network.py#from-the-batch-to-one-sample) does the same for
+# every configuration, the forward values included):
 
 # %%
 factor = per_sample_factor(LOSS, K)
