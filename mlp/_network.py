@@ -2,10 +2,15 @@ r"""What `MLP` and `DeepMLP` share: drawing the parameters, taking x and dJdy_ha
 
 Both networks take their inputs through `take_input` and `take_upstream`, so both:
 
-- record no autograd graph: an x or dJdy_hat that requires grad is detached first;
+- refuse a non-tensor, a sparse (or any non-strided) layout, an integer dtype, a wrong shape,
+  dtype or device, and an x with a NaN or infinite entry, each with an error naming x or
+  dJdy_hat;
+- record no autograd graph: an x or dJdy_hat that requires grad is detached first, by the same
+  helper the losses use (`_validate.tensor_input`);
 - refuse to run backward on a cache that was modified in place after forward. Torch raises
   "modified by an inplace operation" in that case; here each cached tensor's version counter
   (bumped by every in-place op on it or on a view of it) is compared, a few attribute reads.
+  Like torch's, the check sees only what bumps the counter (`ModifiedAfterForwardError`).
 """
 
 from __future__ import annotations
@@ -30,7 +35,15 @@ class BackwardBeforeForwardError(RuntimeError, ValueError):
 
 
 class ModifiedAfterForwardError(RuntimeError):
-    """A tensor that forward cached (x, y_hat, ...) was modified in place before backward."""
+    """A tensor that forward cached (x, z1, ..., y_hat) was modified in place before backward.
+
+    The check compares each cached tensor's version counter, which every in-place torch op on
+    the tensor or on a view of it bumps: `x.mul_(2)`, `x[0] = 1`, `x.add_(1)`. It sees nothing
+    that bypasses that counter: writes through `x.data` (`x.data.add_(1)`), or through
+    `x.numpy()` or any other buffer that shares x's memory outside torch. Torch's autograd
+    check ("modified by an inplace operation") misses exactly the same writes, so backward
+    then silently uses the new values, here as in torch.
+    """
 
 
 class Network:
@@ -72,14 +85,15 @@ class Network:
         self.cache: dict[str, Tensor] = dict()
 
     def take_input(self, x: object) -> Tensor:
-        """x checked against W1's width, dtype and device, and detached from any graph."""
+        """x checked against W1's width, dtype and device, checked finite, and detached."""
         W1 = self.parameters["W1"]
-        validate.float_tensor("x", x)
+        x = validate.tensor_input("x", x)  # shares x's storage and version counter
         if x.dim() != 2 or x.shape[0] == 0 or x.shape[1] != W1.shape[1]:
             raise ValueError(f"x must have shape (batch >= 1, {W1.shape[1]}), got "
                              f"{tuple(x.shape)}")
         validate.same_kind("x", x, W1, "W1")
-        return x.detach()  # shares x's storage and version counter, records no graph
+        validate.finite("x", x)
+        return x
 
     def keep(self, cache: dict[str, Tensor]) -> None:
         """Cache what backward needs, with each tensor's version as forward left it."""
@@ -97,10 +111,10 @@ class Network:
                     f"{name} was modified in place after forward, so backward would use values "
                     f"forward never saw; call forward again, or change a copy ({name}.clone())")
         y_hat = self.cache["y_hat"]
-        validate.float_tensor("dJdy_hat", dJdy_hat)
+        dJdy_hat = validate.tensor_input("dJdy_hat", dJdy_hat)
         validate.shape("dJdy_hat", dJdy_hat, tuple(y_hat.shape), "the shape of y_hat")
         validate.same_kind("dJdy_hat", dJdy_hat, y_hat, "y_hat")
-        return dJdy_hat.detach()
+        return dJdy_hat
 
     def clear_grad_and_cache(self) -> None:
         """Zero every gradient in place and empty the cache."""

@@ -1,10 +1,12 @@
-"""Argument checks shared by the model and the losses.
+"""Argument checks shared by the networks and the losses.
 
 Each check raises before anything is written, names the argument, what was expected and what
-came: TypeError for a wrong type, ValueError for a wrong value or shape. They read only
-attributes (type, dtype, shape, device), so they cost no tensor work on the hot path, except
-`in_unit_interval` and `rows_sum_to_one`, which the BCE and cross-entropy losses need because
-log is undefined outside [0, 1] and cross-entropy takes probability rows.
+came: TypeError for a wrong type (a non-tensor, an integer dtype, a sparse or other non-strided
+layout), ValueError for a wrong value or shape. Most read only attributes (type, layout, dtype,
+shape, device), so they cost no tensor work on the hot path. Three read values: `finite`, one
+pass over x, since a NaN or inf in x would reach backward; `in_unit_interval` and
+`rows_sum_to_one`, which the BCE and cross-entropy losses need because log is undefined
+outside [0, 1] and cross-entropy takes probability rows.
 """
 
 from __future__ import annotations
@@ -30,14 +32,36 @@ def choice(name: str, value: object, registry: dict) -> object:
     return registry[value]
 
 
-def float_tensor(name: str, value: object) -> Tensor:
+def tensor_input(name: str, value: object) -> Tensor:
+    """`value` checked to be a dense floating tensor, and detached from any autograd graph.
+
+    Every tensor the networks and the losses take comes through here, so none of them records
+    a graph: what they return carries no grad_fn, as the hand-written backward needs none. The
+    detached tensor shares `value`'s storage and version counter.
+    """
     if not isinstance(value, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__module__}."
                         f"{type(value).__name__}; convert it with torch.as_tensor(...)")
+    if value.layout != torch.strided:
+        raise TypeError(f"{name} must be a dense (strided) tensor, got layout {value.layout}; "
+                        f"convert it with {name}.to_dense()")
     if not value.is_floating_point():
         raise TypeError(f"{name} must have a floating dtype, got {value.dtype}; "
                         f"convert it with .to(torch.float32) or .double()")
-    return value
+    return value.detach()
+
+
+def finite(name: str, value: Tensor) -> None:
+    # Refused rather than propagated: a NaN's path through backward depends on how each
+    # derivative treats it (ReLU's 1[u > 0] is 0 at NaN where autograd's kernel passes the
+    # gradient), so gradients would agree with autograd's only by accident.
+    if value.device.type == "meta":  # a meta tensor has a shape but no values to check
+        return
+    bad = ~torch.isfinite(value)
+    if bool(bad.any()):
+        where = tuple(torch.nonzero(bad)[0].tolist())
+        raise ValueError(f"{name} must be finite; got {int(bad.sum())} NaN or infinite "
+                         f"entries, the first {value[where].item()} at index {where}")
 
 
 def shape(name: str, value: Tensor, expected: tuple[int, ...], what: str) -> None:

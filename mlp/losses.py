@@ -26,8 +26,9 @@ GRAD_EPS = float(torch.tensor(1e-12, dtype=torch.float32))
 
 
 def _check_pair(y: object, y_hat: object) -> tuple[Tensor, Tensor]:
-    validate.float_tensor("y", y)
-    validate.float_tensor("y_hat", y_hat)
+    # Detached, as the networks detach x: J and dJdy_hat carry no autograd graph.
+    y = validate.tensor_input("y", y)
+    y_hat = validate.tensor_input("y_hat", y_hat)
     # No broadcasting: (N,) against (N, 1) would silently become an (N, N) loss.
     if y.shape != y_hat.shape:
         raise ValueError(f"y and y_hat must have the same shape, got y {tuple(y.shape)} and "
@@ -107,6 +108,9 @@ def cross_entropy_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
         `(J, dJdy_hat)`: J a 0-dim tensor, dJdy_hat of shape (N, K).
     """
     y, y_hat = _check_pair(y, y_hat)
+    if y_hat.dim() not in (1, 2):  # torch's cross-entropy reads dim 1 of a 3-d input as K
+        raise ValueError(f"y_hat must have shape (N, K) or (K,) (probability rows), got "
+                         f"{tuple(y_hat.shape)}")
     if y_hat.device.type != "meta":  # a meta tensor has a shape but no values to check
         validate.in_unit_interval("y_hat", y_hat)
         validate.in_unit_interval("y", y)

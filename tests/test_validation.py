@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -78,6 +79,12 @@ def test_dtype_must_be_a_floating_torch_dtype(dtype):
 
 # --- forward ------------------------------------------------------------------------------
 
+def _csr(t: torch.Tensor) -> torch.Tensor:
+    with warnings.catch_warnings():  # "Sparse CSR tensor support is in beta state"
+        warnings.simplefilter("ignore", UserWarning)
+        return t.to_sparse_csr()
+
+
 BAD_X = {  # name: (x for a float64 net of input width 3, error, what came)
     "list": ([[0.0] * 3] * 5, TypeError, "list"),
     "numpy": (np.zeros((5, 3)), TypeError, "ndarray"),
@@ -90,7 +97,7 @@ BAD_X = {  # name: (x for a float64 net of input width 3, error, what came)
     "other float dtype": (torch.zeros(5, 3, dtype=torch.float32), TypeError, "torch.float32"),
     "other device": (torch.zeros(5, 3, dtype=F64, device="meta"), ValueError, "meta"),
     "sparse COO": (torch.eye(5, 3, dtype=F64).to_sparse(), TypeError, "torch.sparse_coo"),
-    "sparse CSR": (torch.eye(5, 3, dtype=F64).to_sparse_csr(), TypeError, "torch.sparse_csr"),
+    "sparse CSR": (_csr(torch.eye(5, 3, dtype=F64)), TypeError, "torch.sparse_csr"),
     "NaN": (torch.eye(5, 3, dtype=F64).index_put_((torch.tensor(2), torch.tensor(1)),
                                                     torch.tensor(float("nan"), dtype=F64)),
             ValueError, "nan at index (2, 1)"),
@@ -256,7 +263,7 @@ def test_out_of_range_count_leaves_out_the_edges(name):
      "x must be a torch.Tensor, got numpy.ndarray; convert it with torch.as_tensor(...)"),
     (lambda: LOSSES["mse"].fn(torch.zeros(2, 2), torch.zeros(2, 2, dtype=F64)),
      "y has dtype torch.float32 but y_hat has torch.float64; convert one with .to(torch.float64)"),
-    (lambda: LOSSES["bce"].fn(torch.zeros(2, 2), torch.zeros(2, 2).to_sparse_csr()),
+    (lambda: LOSSES["bce"].fn(torch.zeros(2, 2), _csr(torch.zeros(2, 2))),
      "y_hat must be a dense (strided) tensor, got layout torch.sparse_csr; convert it with "
      "y_hat.to_dense()"),
 ], ids=["width-type", "x-type", "loss-dtype", "loss-layout"])
