@@ -57,10 +57,11 @@ $(BROWSER):
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 
-# The inner loop: the unit, property and derivation tests, in two workers; no site, no
-# notebook, no browser (those are the tests marked `site`).
+# The inner loop: the unit, property and derivation tests in two workers, test by test; no
+# site, notebook or browser (`site`), and not the few that take seconds each (`slow`, listed
+# in tests/conftest.py). `make test` runs those too.
 check: $(PY_OK)
-	$(PY) -m pytest -n 2 -m "not site" -q
+	$(PY) -m pytest -n 2 --dist load -m "not site and not slow" -q
 
 # Two workers run the tests while the site builds in the background (tests/conftest.py: the
 # notebooks step, then mkdocs); the tests that read the site run last.

@@ -31,6 +31,30 @@ def pytest_configure(config):
     os.environ.setdefault("PYTHONHASHSEED", "0")
 
 
+# `make check` (the inner loop) leaves out the tests marked `slow`: seconds each, or a whole
+# grid of configurations. A file may mark its own (`@pytest.mark.slow`); these, the slowest
+# measured (CPU seconds for the whole grid, 2-core machine), are marked here by name. `make
+# test` runs them all.
+SLOW = {
+    "test_gradients_match_autograd",  # tests/test_deep.py: 432 cases, 36 s
+    "test_loss_curves_agree_step_by_step",  # tests/test_train.py: 108 cases, 30 s
+    "test_backprop_equals_diff_entry_by_entry",  # tests/derivations/test_network.py: 30 s
+    "test_network_three_ways",  # tests/derivations/test_torch_bridge.py: 20 s
+    "test_every_named_factor_is_named_in_J_and_dJdy_hat",  # tests/test_check_diagnoses.py: 16 s
+    "test_training_a_deep_stack_matches_autograd_for_200_steps",  # tests/test_deep.py: 15 s
+    "test_the_batch_grades_every_file_and_exits_with_the_worst_status",  # test_check_corpus: 14 s
+    "test_jacobians_and_gradients_hold",  # tests/derivations/test_sample.py: 10 s
+    "test_printed_formulas_keep_their_context",  # tests/derivations/test_notation.py: 5 s
+    "test_every_known_loss_mistake_is_named",  # tests/test_check_diagnoses.py: 5 s
+    "test_plot_samples_are_the_functions",  # tests/derivations/test_playground.py: 5 s
+}
+
+
+def pytest_itemcollected(item):
+    if getattr(item, "originalname", item.name) in SLOW:
+        item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected
 def pytest_collection_modifyitems(config, items):
     """The `site` tests run last: the site builds in the background from the first test on

@@ -16,7 +16,7 @@ from tools import notebooks
 
 from .conftest import ROOT
 
-pytestmark = pytest.mark.site  # kernels: seconds each; `make check` leaves them out
+pytestmark = pytest.mark.slow  # a kernel takes seconds to start
 
 
 def _page(folder, name: str, *cells: str):
