@@ -103,7 +103,8 @@ FOCUS = """() => {
 }"""
 
 # Phone checks by measurement: how the page lays out at 390 px, instead of a screenshot.
-PHONE = """async () => {
+# `fit`: every table fits the screen (else a wide one may scroll in its own box).
+PHONE = """async (fit) => {
   const problems = [];
   const width = document.documentElement.scrollWidth;
   if (width > innerWidth + 1) problems.push(`page is ${width} px wide`);
@@ -115,10 +116,17 @@ PHONE = """async () => {
     if (i.naturalWidth && scale < 0.5)
       problems.push(`figure at ${scale.toFixed(2)}x: ${i.currentSrc.split("/").pop()}`);
   }
+  // A table fits the screen, or (`fit` false) scrolls in a box that does.
   const article = document.querySelector("article").getBoundingClientRect();
   for (const t of document.querySelectorAll("article table")) {
-    if (t.getBoundingClientRect().right > article.right + 1)
-      problems.push(`table wider than the screen: ${t.innerText.slice(0, 40)}`);
+    if (t.getBoundingClientRect().right <= article.right + 1) continue;
+    let box = t;
+    while (box && box.tagName !== "ARTICLE" && !["auto", "scroll"].includes(
+               getComputedStyle(box).overflowX)) box = box.parentElement;
+    const scrolls = box && box.tagName !== "ARTICLE" &&
+                    box.getBoundingClientRect().right <= article.right + 1;
+    if (fit || !scrolls)
+      problems.push(`table ${scrolls ? "scrolls" : "cut off"}: ${t.textContent.slice(0, 40)}`);
   }
   for (const m of document.querySelectorAll(".katex-display, .jp-RenderedLatex")) {
     if (m.scrollWidth <= m.clientWidth + 1) continue;

@@ -211,6 +211,13 @@ def headings(full: str, twin: str | None = None) -> tuple[str, str | None, list[
         link.string = "\N{PILCROW SIGN}"
         h.append(link)
 
+    # A folded box with a title of its own ("Common mistake: ...") gets an id from its words,
+    # for links and for its own entry in the search index.
+    for box in soup.find_all("details"):
+        summary = box.find("summary", recursive=False)
+        if summary is not None and not box.get("id") and "nb-fold" not in box.get("class", []):
+            box["id"] = slugify(_words(summary), taken)
+
     def relink(tree: BeautifulSoup) -> None:
         for a in tree.select('a[href^="#"]'):
             a["href"] = "#" + renamed.get(a["href"][1:], a["href"][1:])

@@ -90,6 +90,7 @@ def sections(html: str) -> list[tuple[str | None, str, str]]:
     for element in article.select(UNINDEXED):
         element.decompose()
     found: list[tuple[str | None, str, list[str]]] = [(None, "", [])]
+    current = [found[0][2]]  # where prose goes: the open section's parts
 
     def walk(node) -> None:
         for child in node.children:
@@ -97,10 +98,22 @@ def sections(html: str) -> list[tuple[str | None, str, str]]:
                 title: list[str] = []
                 _text_of(child, title)
                 found.append((child["id"], _with_abbreviations(_squash("".join(title))), []))
+                current[0] = found[-1][2]
+            elif isinstance(child, Tag) and child.name == "details" and child.get("id") \
+                    and child.find("summary", recursive=False) is not None:
+                # A box with a name of its own ("Common mistake: ..."): a section of its own,
+                # after which the prose goes on in the section around it.
+                summary = child.find("summary", recursive=False).extract()
+                title = []
+                _text_of(summary, title)
+                found.append((child["id"], _with_abbreviations(_squash("".join(title))), []))
+                outer, current[0] = current[0], found[-1][2]
+                walk(child)
+                current[0] = outer
             elif isinstance(child, Tag) and child.find(list(HEADINGS)) is not None:
                 walk(child)  # a heading is inside: go down, so that it starts a section
             else:
-                _one(child, found[-1][2])
+                _one(child, current[0])
 
     walk(article)
     return [(i, t, _with_abbreviations(_squash("".join(p)))) for i, t, p in found]
