@@ -88,22 +88,31 @@ async function check(box) {
   box.dataset.busy = "1";
   button.disabled = true;
   const clicked = performance.now(), cold = !ready;
-  const status = (words) => {
+  let words = cold ? "Loading Python and SymPy from this site, once" : "Checking";
+  const tick = () => {
     verdict.dataset.kind = "loading";
     verdict.textContent = `${words}… ${((performance.now() - clicked) / 1000).toFixed(1)} s`;
   };
-  status(cold ? "Loading Python and SymPy from this site, once" : "Checking");
+  const status = (text) => { words = text; tick(); };
+  tick();
+  const ticker = setInterval(tick, 200);  // the seconds go on while Python starts
+  verdict.setAttribute("aria-busy", "true");  // a screen reader waits for the verdict
   try {
     await start(status);
+    words = "Checking";
     const out = await judge(box.dataset.target, text);
+    clearInterval(ticker);
     show(verdict, out);
     const ms = Math.round(performance.now() - clicked);
     box.dataset.ms = String(ms);
     if (cold) box.dataset.firstMs = String(ms);
   } catch (err) {
+    clearInterval(ticker);
     verdict.dataset.kind = "error";
     verdict.textContent = err.message;
   } finally {
+    clearInterval(ticker);
+    verdict.removeAttribute("aria-busy");
     delete box.dataset.busy;
     button.disabled = false;
   }
