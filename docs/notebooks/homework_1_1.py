@@ -27,7 +27,7 @@ from derivations.latex import matrix, tex
 from derivations.losses import LOSSES as SYMBOLIC_LOSSES
 from derivations.losses import per_sample_factor
 from mlp import MLP, mse_loss, train
-from pages import graph, worked
+from pages import answer_check, graph, worked
 from pages.boxes import answer, box, how_checked, mistake, note, relu_as_plus, shapes_in_letters
 from pages.boxes import numbers as numbers_tex
 
@@ -198,6 +198,9 @@ display(HTML(mistake(
 # > each layer. Use only $x, y, W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}$.
 
 # %% tags=["remove-input"]
+display(HTML(answer_check.boxes("z1", "z2", "z3", "y_hat", syntax=True)))
+
+# %% tags=["remove-input"]
 assert layers.check(F, G, LOSS, sym)
 display(HTML(answer("1.1.b (PDF 1.2(b))", [
     r"For one data point $(x, y)$, each layer's input is the output of the layer before it, "
@@ -254,6 +257,9 @@ display(HTML(mistake(
 # > Write down the gradients calculated by the backward pass. Use only
 # > $x, y, W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}$, $\frac{\partial \ell}{\partial \hat y}$,
 # > $\frac{\partial z_2}{\partial z_1}$ and $\frac{\partial \hat y}{\partial z_3}$.
+
+# %% tags=["remove-input"]
+display(HTML(answer_check.boxes("dl_dW1", "dl_db1", "dl_dW2", "dl_db2")))
 
 # %% tags=["remove-input"]
 jac = sample.jacobians(F, G, LOSS, sym)
@@ -481,6 +487,9 @@ display(HTML(mistake(
 #
 # > Show the elements of $\frac{\partial z_2}{\partial z_1}$, $\frac{\partial \hat y}{\partial
 # > z_3}$ and $\frac{\partial \ell}{\partial \hat y}$. Be careful about dimensionality.
+
+# %% tags=["remove-input"]
+display(HTML(answer_check.boxes("dl_dyhat", "dz2_dz1", "dyhat_dz3")))
 
 # %% tags=["remove-input"]
 # The elements, by Matrix.jacobian in free symbols z_1, z_3, y_hat, each against the closed form.

@@ -24,6 +24,7 @@ from derivations.latex import display as display_symbol
 from derivations.latex import matrix, tex
 from mlp import ACTIVATIONS, MLP, bce_loss
 from mlp.losses import GRAD_EPS, LOG_FLOOR
+from pages import answer_check
 from pages.boxes import answer, how_checked, mistake, relu_as_plus
 from pages.boxes import numbers as numbers_tex
 
@@ -86,6 +87,9 @@ display(HTML(how_checked([
 #
 # > You choose $f = g = \sigma$, the logistic sigmoid. To train this network with the same
 # > squared-error loss, what changes in the equations of (b), (c) and (d)?
+
+# %% tags=["remove-input"]
+display(HTML(answer_check.boxes("dyhat_dz3_sigmoid", syntax=True)))
 
 # %% tags=["remove-input"]
 jac_mse = sample.jacobians("sigmoid", "sigmoid", "mse", sym)
@@ -152,6 +156,9 @@ display(HTML(mistake(
 # > You think a binary cross-entropy loss does better,
 # > $\ell_{\text{BCE}}(\hat y, y) = \frac{1}{K} \sum_{i=1}^{K} -\big[y_i \log \hat y_i + (1 - y_i)
 # > \log(1 - \hat y_i)\big]$. What changes in the equations of (b), (c) and (d)?
+
+# %% tags=["remove-input"]
+display(HTML(answer_check.boxes("dl_dyhat_bce")))
 
 # %% tags=["remove-input"] context="bridge"
 # How often an unclamped BCE gives NaN in float32, as the course's tests draw their data.
