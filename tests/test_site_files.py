@@ -171,17 +171,32 @@ def test_notebook_pages_offer_the_executed_notebook(built_site):
 
 
 def test_plots_are_files_with_alt_text_that_open_full_size(built_site):
+    """Each plot is a file with its size and its cell's alt text, linked to the whole figure;
+    a figure of several panels is a named group of one file per panel."""
+    from bs4 import BeautifulSoup
+
     site_dir, _ = built_site
     pages = _notebook_pages(site_dir)
     assert sum(html.count('class="nb-figure"') for html in pages.values()) >= 5
+    panelled = 0
     for name, html in pages.items():
         assert "data:image" not in html, name
-        for href, img in re.findall(r'<a class="nb-figure" href="([^"]+)"[^>]*>(<img[^>]*>)',
-                                    html):
-            assert f'src="{href}"' in img and (site_dir / name).parent.joinpath(href).is_file()
-            alt = re.search(r'alt="([^"]*)"', img).group(1)
+        folder = (site_dir / name).parent
+        soup = BeautifulSoup(html, "html.parser")
+        for link in soup.select("a.nb-figure"):
+            img = link.find("img")
+            assert folder.joinpath(link["href"]).is_file() and folder.joinpath(img["src"]).is_file()
+            assert img.get("width") and img.get("height"), (name, img["src"])
+            group = link.find_parent(class_="nb-panels")
+            alt = group["aria-label"] if group else img["alt"]
             assert len(alt) > 10 and "No description" not in alt, (name, alt)
-        assert html.count("<img") == html.count('class="nb-figure"'), name
+            if group is None:
+                assert img["src"] == link["href"], (name, img["src"])
+            else:
+                panelled += 1
+                assert img["alt"].startswith("Panel "), (name, img["alt"])
+        assert len(soup.select("article img")) == len(soup.select("a.nb-figure img")), name
+    assert panelled >= 2, "the multi-panel figures should be split into panels"
 
 
 def test_no_memory_addresses_in_outputs(built_site):
