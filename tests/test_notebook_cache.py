@@ -3,6 +3,8 @@ reuse a notebook's run only when nothing it depends on has changed."""
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from tools import notebook_cache as nc
@@ -48,3 +50,18 @@ def test_the_cpu_is_in_the_key(tree, monkeypatch):
     before = _path(tree)
     monkeypatch.setattr(nc, "_cpu_model", lambda: b"model name : another CPU")
     assert _path(tree) != before
+
+
+def test_every_project_package_a_page_imports_is_in_the_key():
+    """A package of this repository that a page imports (mlp, derivations, pages, ...) is hashed
+    into the key, or an edit to it would leave the page's run stale."""
+    imported = set()
+    for page in (nc.ROOT / "docs" / "notebooks").glob("*.py"):
+        for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    ours = {name for name in imported if (nc.ROOT / name / "__init__.py").is_file()}
+    assert {"mlp", "derivations"} <= ours
+    assert ours - set(nc.CODE) == set(), "tools/notebook_cache.py's CODE misses these"
