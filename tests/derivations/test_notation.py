@@ -104,12 +104,15 @@ def test_the_printer_writes_the_macros():
 
 def test_printed_formulas_keep_their_context():
     # The printed formulas come from the display symbols alone: no Identity needs evaluating.
-    from derivations import all_sizes, network
+    from derivations import all_sizes, layers, network, sample
     from derivations.latex import equation
     config = ("sigmoid", "sigmoid", "bce")
     sym = network.symbols(**network.DEFAULT_SIZE)
     D = network.display_symbols(*network.DEFAULT_SIZE.values())
-    printed = {"batch": [equation(lhs, tex(formula), formula.shape)
+    one = sample.symbols(3, 4, 5)
+    printed = {"sample": [c.latex() for c in sample.identities(*config, one).values()]
+               + sample.forward_latex(*config[:2], one) + [layers.latex(*config, one)],
+               "batch": [equation(lhs, tex(formula), formula.shape)
                          for _, lhs, formula in network.steps(D)]
                + network.forward_latex(*config[:2], sym)
                + [s.latex() + s.entry_latex() for s in all_sizes.prove().values()]
