@@ -31,10 +31,13 @@ IMAGES = """async () => {
     sized: i.hasAttribute("width") && i.hasAttribute("height")}));
 }"""
 
-# The search results: each page's links (the page, then its sections), text, and code shown.
+# The search results: each page's links (the page, then its sections) with their titles, the
+# text, and any code shown.
 SEARCH_RESULTS = """() => [...document.querySelectorAll(".md-search-result__item")].map(item => ({
   links: [...item.querySelectorAll("a")].map(a => decodeURI(a.getAttribute("href"))
                                                    .replace(/[?]h=[^#]*/, "")),
+  titles: [...item.querySelectorAll("a")].map(a =>
+    (a.querySelector("h1, h2") || {textContent: ""}).textContent.trim()),
   text: item.textContent,
   code: [...item.querySelectorAll("pre")].map(e => e.textContent.slice(0, 60)),
 }))"""
@@ -75,12 +78,11 @@ TABLES = """() => [...document.querySelectorAll("article table")]
 # and checked instead, in the colour of the text around them) and the API's folded source
 # listings (code in the code colours every visible code block is checked in).
 AXE = """async (rules) => {
-  if (rules) {  // the dark scheme: switched in place, colours settled at once
-    const still = document.createElement("style");
-    still.textContent = "*, *::before, *::after { transition: none !important; }";
-    document.head.appendChild(still);
-    document.body.setAttribute("data-md-color-scheme", "slate");
-  }
+  // Colours settled at once: no fade of the skip link or the back-to-top button half-way.
+  const still = document.createElement("style");
+  still.textContent = "*, *::before, *::after { transition: none !important; }";
+  document.head.appendChild(still);
+  if (rules) document.body.setAttribute("data-md-color-scheme", "slate");  // the dark scheme
   const options = {resultTypes: ["violations"]};
   if (rules) options.runOnly = {type: "rule", values: rules};
   document.querySelectorAll(".katex-html, details.quote:not([open]) > :not(summary)")
@@ -123,8 +125,9 @@ PHONE = """async (fit) => {
     let box = t;
     while (box && box.tagName !== "ARTICLE" && !["auto", "scroll"].includes(
                getComputedStyle(box).overflowX)) box = box.parentElement;
+    // (Material's scroll box reaches into the page's padding, to the screen's edge.)
     const scrolls = box && box.tagName !== "ARTICLE" &&
-                    box.getBoundingClientRect().right <= article.right + 1;
+                    box.getBoundingClientRect().right <= innerWidth + 1;
     if (fit || !scrolls)
       problems.push(`table ${scrolls ? "scrolls" : "cut off"}: ${t.textContent.slice(0, 40)}`);
   }

@@ -103,15 +103,19 @@ def sections(html: str) -> list[tuple[str | None, str, str]]:
                     and child.find("summary", recursive=False) is not None:
                 # A box with a name of its own ("Common mistake: ..."): a section of its own,
                 # after which the prose goes on in the section around it.
+                # Titled with the section it sits in: "1.1.c ... › Common mistake: ...".
                 summary = child.find("summary", recursive=False).extract()
                 title = []
                 _text_of(summary, title)
-                found.append((child["id"], _with_abbreviations(_squash("".join(title))), []))
+                around = next((t for i, t, parts in reversed(found) if parts is current[0]), "")
+                found.append((child["id"], _with_abbreviations(_squash(
+                    (f"{around} › " if around else "") + "".join(title))), []))
                 outer, current[0] = current[0], found[-1][2]
                 walk(child)
                 current[0] = outer
-            elif isinstance(child, Tag) and child.find(list(HEADINGS)) is not None:
-                walk(child)  # a heading is inside: go down, so that it starts a section
+            elif isinstance(child, Tag) and (child.find(list(HEADINGS)) is not None
+                                             or child.find("details", id=True) is not None):
+                walk(child)  # a section starts inside: go down to it
             else:
                 _one(child, current[0])
 

@@ -6,7 +6,7 @@
 // The first Tab measures every box, before the browser moves the focus.
 (() => {
   const BOXES = "article :is(.katex-display, .jp-RenderedLatex, .jp-OutputArea-output, " +
-                ".jp-RenderedText pre, .md-typeset__scrollwrap)";
+                ".jp-RenderedText pre, .jp-RenderedMarkdown pre, .md-typeset__scrollwrap)";
   const mark = box => {
     const scrolls = box.scrollWidth > box.clientWidth + 1 &&
                     ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
