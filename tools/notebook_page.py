@@ -133,7 +133,8 @@ def plain_code(content: str) -> str:
     """Code cells as `<pre><code>` in Material's `.highlight`, its copy button's target and
     colours; no per-cell widget, no list of the cell's tags (they drive the build, they are not
     for readers); no collapsers, prompts or tab stops on wrappers. Inline code that is a
-    command-line flag is marked `cli-flag`, which never breaks at its hyphens."""
+    command-line flag is marked `cli-flag`, which never breaks at its hyphens; an output
+    table's "->" is the site's one arrow, "→"."""
     soup = soup_of(content)
     for junk in soup.select("div.zeroclipboard-container, div.clipboard-copy-txt, "
                             "div.celltoolbar, div.jp-Collapser, div.jp-InputPrompt, "
@@ -142,6 +143,9 @@ def plain_code(content: str) -> str:
     for wrapper in soup.select("[tabindex='0']"):
         if wrapper.name == "div":
             del wrapper["tabindex"]
+    for cell in soup.select(".jp-OutputArea-output :is(td, th)"):  # one arrow style: →
+        for text in cell.find_all(string=lambda t: "->" in t):
+            text.replace_with(text.replace("->", "→"))
     for code in soup.find_all("code"):
         if code.parent.name != "pre" and FLAG.match(code.get_text()):
             code["class"] = code.get("class", []) + ["cli-flag"]
