@@ -24,11 +24,23 @@ from .reference import twin_of
 settings.register_profile("mutation", phases=(Phase.explicit, Phase.reuse, Phase.generate))
 
 
+# The site build runs with the caller's torch thread setting: it is part of a notebook run's key.
+CALLERS_OMP_NUM_THREADS = os.environ.get("OMP_NUM_THREADS")
+
+
 def pytest_configure(config):
     """pytest-xdist needs its workers to collect the same tests in the same order; tests made
     from a set come in the order of string hashes, which differ from process to process unless
-    PYTHONHASHSEED fixes them. The workers start after this, with this environment."""
+    PYTHONHASHSEED fixes them. The workers start after this, with this environment.
+
+    Each worker runs torch on one thread, and so does what it starts (the grader's workers):
+    two workers on two cores, each with a thread per core, spent most of their CPU time waiting
+    for each other's cores (tests/test_model.py and test_configurations.py under -n 2: 28.7 s of
+    CPU with torch's default threads, 11.7 s with one)."""
     os.environ.setdefault("PYTHONHASHSEED", "0")
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker
+        os.environ["OMP_NUM_THREADS"] = "1"
+        torch.set_num_threads(1)
 
 
 # `make check` (the inner loop) leaves out the tests marked `slow`: seconds each, or a whole
@@ -109,6 +121,9 @@ def _site_build(request, tmp_path_factory):
         return
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=SITE_URL, REPO_URL=REPO_URL)
     env.pop("MPLBACKEND", None)  # with Agg set, notebook plots silently vanish
+    env.pop("OMP_NUM_THREADS", None)
+    if CALLERS_OMP_NUM_THREADS is not None:
+        env["OMP_NUM_THREADS"] = CALLERS_OMP_NUM_THREADS
     site_dir = shared / "www" / SUBPATH
     python = shlex.quote(sys.executable)
     command = ["sh", "-c", f"{python} -m tools.notebooks && exec {python} -m mkdocs build "
