@@ -1,12 +1,14 @@
-r"""The best case for a gradient through $L$ layers: $M = \sup_s |f'(s)|$, searched, then checked.
+r"""The best case for a gradient through $L$ layers: $M = \sup_u |f'(u)|$, searched, then checked.
 
-Backprop multiplies by $f'(s_l)$ once per layer, so $\prod_{l=1}^{L} |f'(s_l)| \le M^L$: with
-$M < 1$ the factor vanishes geometrically, with $M > 1$ it can grow. `sup_abs` finds $M$ as:
+Backprop multiplies by $f'(u_l)$ once per layer, at that layer's pre-activation $u_l$, so the
+activations alone contribute $\prod_{l=1}^{L} |f'(u_l)| \le M^L$ (the weights' factors come on
+top): with $M < 1$ that factor vanishes geometrically, with $M > 1$ it can grow. `sup_abs`
+finds $M$ as:
 
-1. the largest $|f'|$ on the grid $s = -10, -9.99, \dots, 10$ in float64;
+1. the largest $|f'|$ on the grid $u = -10, -9.99, \dots, 10$ in float64;
 2. refined by golden-section search between the grid point's neighbours;
-3. against SymPy's `limit` of $f'$ as $s \to \pm\infty$, and at the edge of any interval where
-   $f'$ has no real value ($\log s$ at 0), either of which can make $M$ larger or infinite;
+3. against SymPy's `limit` of $f'$ as $u \to \pm\infty$, and at the edge of any interval where
+   $f'$ has no real value ($\log u$ at 0), either of which can make $M$ larger or infinite;
 4. given as an exact value when $|f'|$ at a nearby rational point (0, 1/2, ...) agrees with the
    numeric maximum to $10^{-12}$ in floating point: $\sigma'(0) = 1/4$. That agreement is a
    float comparison, not a proof that the supremum is that value.
@@ -30,7 +32,7 @@ FLOAT_MODULES = [{"DiracDelta": lambda x, k=0: 0.0 if x != 0 else math.inf}, "ma
 
 @dataclass(frozen=True)
 class Bound:
-    r"""$M = \sup_s |f'(s)|$ and where it is reached.
+    r"""$M = \sup_u |f'(u)|$ and where it is reached.
 
     Attributes:
         value: $M$ as a float; None when $|f'|$ is unbounded.
@@ -108,7 +110,8 @@ def _exact(df: sp.Expr, s: sp.Symbol, x: float, m: float) -> tuple[sp.Expr, sp.R
 
 
 def sup_abs(df: sp.Expr, s: sp.Symbol) -> Bound:
-    r"""$M = \sup_s |f'(s)|$ by the search above; `df` is $f'$ in the real symbol `s`."""
+    r"""$M = \sup_s |f'(s)|$ by the search above; `df` is $f'$ in the real symbol `s` (the
+    site writes it $u$; the where-strings name it as the caller does)."""
     fn = sp.lambdify(s, df, modules=FLOAT_MODULES)
     absv = [None if (v := value_at(fn, x)) is None else abs(v) for x in GRID]
     if all(v is None for v in absv):

@@ -13,7 +13,7 @@ from IPython.display import Math, display
 from derivations import activations
 
 claim = activations.derivative_identity("sigmoid")
-display(Math(claim.latex()))       # \sigma'(s) = \sigma(s) (1 - \sigma(s))
+display(Math(claim.latex()))       # \sigma'(u) = \sigma(u) (1 - \sigma(u))
 assert claim.holds()               # derived - closed_form simplifies to 0
 ```
 """
