@@ -55,7 +55,7 @@ def mse_loss(y: Tensor, y_hat: Tensor) -> tuple[Tensor, Tensor]:
     y, y_hat = _check_pair(y, y_hat)
     diff = y_hat - y
     J = (diff * diff).mean()
-    dJdy_hat = 2 * diff / diff.numel()
+    dJdy_hat = diff * (2 / diff.numel())
     return J, dJdy_hat
 
 
