@@ -38,7 +38,8 @@ SEARCH_RESULTS = """() => [...document.querySelectorAll(".md-search-result__item
                                                    .replace(/[?]h=[^#]*/, "")),
   titles: [...item.querySelectorAll("a")].map(a =>
     (a.querySelector("h1, h2") || {textContent: ""}).textContent.trim()),
-  text: item.textContent,
+  text: (c => { c.querySelectorAll("pre, code").forEach(e => e.remove()); return c.textContent; })
+        (item.cloneNode(true)),  // a docstring's TeX is code, not a formula
   code: [...item.querySelectorAll("pre")].map(e => e.textContent.slice(0, 60)),
 }))"""
 
@@ -78,9 +79,11 @@ TABLES = """() => [...document.querySelectorAll("article table")]
 # and checked instead, in the colour of the text around them) and the API's folded source
 # listings (code in the code colours every visible code block is checked in).
 AXE = """async (rules) => {
-  // Colours settled at once: no fade of the skip link or the back-to-top button half-way.
+  // Colours settled at once: no fade of the skip link half-way. Every cell laid out: axe
+  // reads colours wrong inside a cell the browser has not laid out yet (content-visibility).
   const still = document.createElement("style");
-  still.textContent = "*, *::before, *::after { transition: none !important; }";
+  still.textContent = "*, *::before, *::after { transition: none !important; } " +
+                      ".jp-Cell { content-visibility: visible !important; }";
   document.head.appendChild(still);
   if (rules) document.body.setAttribute("data-md-color-scheme", "slate");  // the dark scheme
   const options = {resultTypes: ["violations"]};

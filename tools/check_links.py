@@ -52,8 +52,12 @@ class Site:
         return path if path.is_file() else None
 
     @cache  # noqa: B019 -- one Site per check, a few hundred pages
+    def soup(self, page: Path) -> BeautifulSoup:
+        """The page parsed, once: its links and the ids that other pages' links name."""
+        return _soup(page)
+
     def ids(self, page: Path) -> frozenset[str]:
-        soup = _soup(page)
+        soup = self.soup(page)
         return frozenset([t["id"] for t in soup.find_all(id=True)]
                          + [t["name"] for t in soup.find_all(attrs={"name": True})])
 
@@ -94,7 +98,7 @@ def broken_links(root: Path, base_path: str = "/") -> list[str]:
     site, broken = Site(root), []
     for html in sorted(site.root.rglob("*.html")):
         url = page_url(site, html)
-        for link in sorted(links(_soup(html))):
+        for link in sorted(links(site.soup(html))):
             written = link
             if html.name == "404.html" and link.startswith(base_path):
                 link = link[len(base_path):] or "./"
