@@ -45,8 +45,11 @@ def pytest_configure(config):
 
 # `make check` (the inner loop) leaves out the tests marked `slow`: seconds each, or a whole
 # grid of configurations. A file may mark its own (`@pytest.mark.slow`); these, the slowest
-# measured (CPU seconds for the whole grid, 2-core machine), are marked here by name. `make
-# test` runs them all.
+# measured (CPU seconds for all of a test's cases, on this 2-core machine), are marked here by
+# file or by name. `make test` runs them all.
+SLOW_FILES = {
+    "tests/test_check_corpus.py",  # grades the whole corpus in one batch first: 42 s
+}
 SLOW = {
     "test_gradients_match_autograd",  # tests/test_deep.py: 432 cases, 36 s
     "test_loss_curves_agree_step_by_step",  # tests/test_train.py: 108 cases, 30 s
@@ -54,16 +57,22 @@ SLOW = {
     "test_network_three_ways",  # tests/derivations/test_torch_bridge.py: 20 s
     "test_every_named_factor_is_named_in_J_and_dJdy_hat",  # tests/test_check_diagnoses.py: 16 s
     "test_training_a_deep_stack_matches_autograd_for_200_steps",  # tests/test_deep.py: 15 s
-    "test_the_batch_grades_every_file_and_exits_with_the_worst_status",  # test_check_corpus: 14 s
     "test_jacobians_and_gradients_hold",  # tests/derivations/test_sample.py: 10 s
+    "test_one_sample_is_the_batch_of_one_times_the_factor",  # tests/derivations/test_sample.py
+    "test_json_carries_what_the_text_shows",  # tests/test_check_formats.py: 6 s
+    "test_a_note_passes_by_default_and_fails_with_strict",  # tests/test_check_diagnoses.py: 6 s
     "test_printed_formulas_keep_their_context",  # tests/derivations/test_notation.py: 5 s
     "test_every_known_loss_mistake_is_named",  # tests/test_check_diagnoses.py: 5 s
     "test_plot_samples_are_the_functions",  # tests/derivations/test_playground.py: 5 s
+    "test_jacobian_is_diag_minus_outer_product",  # tests/derivations/test_softmax.py: 5 s
+    "test_each_planted_mistake_gets_its_code",  # tests/test_check_diagnoses.py: 4 s
+    "test_polynomial_case_proven_everywhere",  # tests/derivations/test_network.py: 3 s
 }
 
 
 def pytest_itemcollected(item):
-    if getattr(item, "originalname", item.name) in SLOW:
+    if (item.nodeid.split("::")[0] in SLOW_FILES
+            or getattr(item, "originalname", item.name) in SLOW):
         item.add_marker(pytest.mark.slow)
 
 
