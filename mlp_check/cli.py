@@ -161,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
     paths = expand(args.paths, args.glob)
     if not paths:
         parser().error(f"no {args.glob} file under {' '.join(args.paths)}")
+    import torch
+    torch.set_num_threads(1)  # tiny tensors: a second thread only contends for the cores
     from .run import check_files, units_per_file
     limits = Limits(call=args.timeout, budget=args.budget, memory=args.memory,
                     load=max(Limits().load, args.timeout))

@@ -191,6 +191,14 @@ WORDS: dict[str, tuple[str, str]] = {
                               "y_hat.clamp(1e-12, 1 - 1e-12) in the gradient, and each log "
                               "clamped at -100 in J"),
     "gave_up": ("info", "{why}"),
+    # the course's tests over seeds: above the notes, and failing only under --strict
+    "course_seeds_bce": ("seeds", "the course's {test} passes at {passed} of {total} seeds "
+                                  "(it fails at torch seed {example}, among others): there y_hat "
+                                  "rounds to exactly 0 or 1 in float32 and bce_loss gives NaN or "
+                                  "inf, an unclamped BCE. Fix: clamp as torch does, each log at "
+                                  "-100 and the gradient's denominator y_hat(1 - y_hat) at 1e-12"),
+    "course_seeds": ("seeds", "the course's {test} passes at {passed} of {total} seeds (it fails "
+                              "at torch seed {example}, among others): {why}"),
     "noise": ("info", "{count} lines that were not the grader's reached its channel (the file "
                       "writes to inherited file descriptors?); they were ignored"),
 }
@@ -225,6 +233,8 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "mean_over_K_only": (PAGE, "djdy_hat-over-n-only"),
     "sum_not_mean": (PAGE, "djdy_hat-over-n-only"),
     "bce_unclamped": (PAGE, "an-unclamped-bce"),
+    "course_seeds_bce": (PAGE, "an-unclamped-bce"),
+    "course_seeds": (PAGE, "the-verdict-is-the-courses"),
     "autograd": (PAGE, "the-verdict-is-the-courses"),
     "float64_raised": (PAGE, "the-verdict-is-the-courses"),
     "float64_missing": (PAGE, "the-verdict-is-the-courses"),
@@ -847,6 +857,37 @@ def diagnose(r: CaseResult) -> list[Finding]:
     return findings + unexplained(r, findings)
 
 
+def seed_findings(course: list[CourseResult], seed: int) -> list[Finding]:
+    """A finding per course test that fails at some of its seeds, with the cause where the
+    numbers show it: a loss that is not finite where y_hat is exactly 0 or 1."""
+    from .plan import course_seed
+    out = []
+    for i, c in enumerate(course):
+        passed, total = c.pass_rate
+        if c.passed is None or passed == total:
+            continue
+        k, failing = next((k, r) for k, r in enumerate(c.runs) if not r.passed)
+        fields = dict(test=c.test.name, passed=passed, total=total,
+                      example=course_seed(seed, i, k))
+        if any(_saturated(r) for r in c.runs if not r.passed):
+            out.append(say("course_seeds_bce", **fields))
+            continue
+        worst = max((n for n in failing.norms.values() if n is not None), default=None)
+        why = failing.error or (f"there a gradient differs from the course's twin by "
+                                f"{worst:.2g}, over {COURSE_NORM_LIMIT:g}")
+        out.append(say("course_seeds", why=why, **fields))
+    return out
+
+
+def _saturated(r: CourseResult) -> bool:
+    """The run's loss is not finite, and its y_hat is exactly 0 or 1 somewhere."""
+    loss = [r.got.get(q) for q in ("J", "dJdy_hat")]
+    y_hat = r.got.get("y_hat")
+    return any(g is not None and g.kind == "value" and not bool(g.tensor.isfinite().all())
+               for g in loss) and y_hat is not None and y_hat.kind == "value" and bool(
+        ((y_hat.tensor == 0) | (y_hat.tensor == 1)).any())
+
+
 # --- disagree ---------------------------------------------------------------------------------
 
 TESTS = "{tests}"  # where the names of the course tests a reason applies to go
@@ -963,7 +1004,7 @@ def groups(report: Report) -> list[Group]:
                 g.undecided.append((r.case.label, run.got[blocked[0]][0].message or ""))
     for f in report.findings:
         found.setdefault(f.text, Group(f.kind, f.text, f.quantities, f.code))
-    rank = {"failure": 0, "note": 1, "info": 2}
+    rank = {"failure": 0, "seeds": 1, "note": 2, "info": 3}
     return sorted(found.values(), key=lambda g: rank[g.kind])
 
 

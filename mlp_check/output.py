@@ -26,7 +26,16 @@ import torch
 from mlp import COURSE_ACTIVATIONS
 
 from .diagnose import cases_text, groups, link, site_base
-from .plan import COURSE_NORM_LIMIT, FUNCTION, GRADS, QUANTITIES, SIZES, activations_of
+from .plan import (
+    COURSE_NORM_LIMIT,
+    COURSE_SEEDS,
+    FUNCTION,
+    GRADS,
+    QUANTITIES,
+    SIZES,
+    activations_of,
+)
+from .run import protections
 from .tolerance import DIGITS_KEPT, tolerance_for
 from .verdict import rel_err
 
@@ -41,7 +50,9 @@ MARKS = {"ok": "✓", "mismatch": "✗", "error": "E", "missing": "-", "not run"
 LEGEND = ("✓ agrees with autograd   ✗ differs   E raised   - missing   · not run\n"
           "float64: the case run again in float64: ✓ agrees, ~ float32 inside or returned, "
           "✗ differs, E fails")
-HEADINGS = {"failure": "Diagnoses:", "note": "Notes (beyond the course's tests; --strict fails "
+HEADINGS = {"failure": "Diagnoses:", "seeds": f"The course's tests over {COURSE_SEEDS} seeds, as "
+            "the course runs them unseeded (the exit status is the first seed's; --strict fails "
+            "below 100%):", "note": "Notes (beyond the course's tests; --strict fails "
             "on them):", "info": "Also:"}
 
 
@@ -110,6 +121,8 @@ def verdict(report: Report) -> str:
     """The closing line: the course's tests, the cases run alone, and what --strict adds."""
     wrong = sum(not r.ok() for r in report.cases)
     passed = sum(bool(c.passed) for c in report.course)
+    rates = ", ".join(f"{c.test.name} {100 * c.pass_rate[0] / c.pass_rate[1]:.0f}%"
+                      for c in report.course if c.passed is not None)
     alone = (f"every function agrees with autograd in all {len(report.cases)} cases" if not wrong
              else f"{wrong} of {len(report.cases)} cases fail")
     strict = ""
@@ -118,7 +131,8 @@ def verdict(report: Report) -> str:
         strict = (f"; --strict also fails on the notes above ({', '.join(noted)})" if noted
                   else "; --strict: no notes")
     return (f"Verdict: {'PASS' if report.ok else 'FAIL'} (exit {report.exit_status}): the course's "
-            f"tests {passed} of {len(report.course)} pass; run alone, {alone}{strict}.")
+            f"tests {passed} of {len(report.course)} pass (over {COURSE_SEEDS} seeds: {rates}); "
+            f"run alone, {alone}{strict}.")
 
 
 def to_text(report: Report) -> str:
@@ -126,8 +140,11 @@ def to_text(report: Report) -> str:
     if report.unusable is not None:
         return f"{report.path}: cannot be graded: {report.unusable}\n"
     s, graded = SIZES, [r.case for r in report.cases]
+    on, off = protections()
     lines = [wrap(f"{report.path.name}: graded as the course grades it, then function by "
-                  f"function (seed {report.seed}; {tolerance_rule()})", ""), "",
+                  f"function (seed {report.seed}; {tolerance_rule()})", ""),
+             wrap(f"Sandbox: {', '.join(on)}. Not sandboxed: {'; '.join(off)}: grade files "
+                  f"you do not trust inside a container.", "  "), "",
              *_course(report), "",
              wrap(f"Each function alone, in float32 as the course runs it (its loss gets torch's "
                   f"y_hat, its backward torch's dJdy_hat; batch N = {s.batch}, {s.n_in} -> "
@@ -192,11 +209,13 @@ def to_json(report: Report) -> dict:
         return {"ok": False, "error": report.unusable, "cases": [], **base}
     return {"ok": report.ok, **base, "error": None, "strict": report.strict, "seed": report.seed,
             "verdict": verdict(report),
+            "sandbox": dict(zip(("in_force", "missing"), protections(), strict=True)),
             "tolerance": {"rule": tolerance_rule(), "float32": tolerance_for(torch.float32),
                           "float64": tolerance_for(torch.float64)},
             "course_tests": {"ok": report.course_ok, "tests": [
                 {"name": c.test.name, "f": c.test.case.f, "g": c.test.case.g,
                  "loss": c.test.case.loss, "passed": c.passed, "error": c.error,
+                 "seeds_passed": c.pass_rate[0], "seeds_run": c.pass_rate[1],
                  "norms": {k: _number(v) for k, v in c.norms.items()}} for c in report.course]},
             "functions_ok": report.functions_ok,
             "diagnoses": [{"code": g.code, "kind": g.kind, "text": g.text,
@@ -298,7 +317,7 @@ def to_gradescope(report: Report) -> dict:
         unusable = {"name": "the file can be graded", "score": 0, "max_score": 1,
                     "status": "failed", "output": report.unusable}
         return {"score": 0, "execution_time": round(report.seconds), "output": to_text(report),
-                "tests": [unusable]}
+                "tests": [unusable], "extra_data": {"path": str(report.path)}}
     tests = [{"name": f"the course's {c.test.name} ({c.test.case.label})",
               "score": int(bool(c.passed)), "max_score": 1,
               "status": "passed" if c.passed else "failed", "output": c.error or ""}
@@ -311,4 +330,5 @@ def to_gradescope(report: Report) -> dict:
     tests.append({"name": "no autograd", "score": int(not uses), "max_score": 1,
                   "status": "failed" if uses else "passed", "output": "\n".join(uses)})
     return {"score": sum(t["score"] for t in tests), "execution_time": round(report.seconds),
-            "output": to_text(report), "tests": tests}
+            "output": to_text(report), "tests": tests,
+            "extra_data": {"path": str(report.path)}}  # a batch's results tell their files apart

@@ -134,6 +134,17 @@ COURSE_TESTS: tuple[CourseTest, ...] = (
     CourseTest("test2", Case("sigmoid", "sigmoid", "bce"), Sizes(10, 2, 20, 5), "labels"),
     CourseTest("test3", Case("relu", "relu", "mse"), Sizes(10, 2, 20, 22), "randn"),
 )
+COURSE_SEEDS = 100
+"""The course runs its tests unseeded: each is also run at this many seeds, the first the
+verdict's (`--seed`), the others for the pass rate."""
+
+
+def course_seed(seed: int, test: int, k: int) -> int:
+    """The torch seed of course test `test`'s k-th run under `--seed seed` (k = 0: the
+    verdict's, as before)."""
+    return seed * 1000 + test + 1_000_003 * k
+
+
 COURSE_NORM_LIMIT = 1e-3
 """The course compares `(twin_grad - net.grads[k]).norm() < 1e-3`, an absolute bound."""
 
@@ -330,14 +341,15 @@ def _saturated() -> tuple[dict[str, Tensor], dict[str, Tensor]]:
     return {"y": y, "y_hat": y_hat.detach()}, {"J": J.detach(), "dJdy_hat": y_hat.grad}
 
 
-def make_plan(seed: int, cases: tuple[Case, ...] = CASES) -> Plan:
+def make_plan(seed: int, cases: tuple[Case, ...] = CASES, course_seeds: int = COURSE_SEEDS
+              ) -> Plan:
     """The plan for `seed` and `cases`, its payload saved in a folder removed when the process
     exits; made once per seed and case list."""
-    return _make_plan(seed, tuple(cases))
+    return _make_plan(seed, tuple(cases), course_seeds)
 
 
 @cache
-def _make_plan(seed: int, cases: tuple[Case, ...]) -> Plan:
+def _make_plan(seed: int, cases: tuple[Case, ...], course_seeds: int) -> Plan:
     inputs, expected, units = [], [], []
     for case, values in zip(cases, all_inputs(seed, cases=cases), strict=True):
         rounded = {k: v.float().double() for k, v in values.items()}
@@ -348,7 +360,8 @@ def _make_plan(seed: int, cases: tuple[Case, ...]) -> Plan:
         s = test.sizes
         units.append({"kind": "course", "key": [i], "case": [test.case.f, test.case.g,
                       test.case.loss], "sizes": [s.batch, s.n_in, s.hidden, s.n_out],
-                      "targets": test.targets, "seed": seed * 1000 + i})
+                      "targets": test.targets, "seed": seed * 1000 + i,
+                      "seeds": [course_seed(seed, i, k) for k in range(1, course_seeds)]})
     for dtype in DTYPES:
         for i, case in enumerate(cases):
             given = {**inputs[i][dtype], "y_hat": expected[i][dtype]["y_hat"],

@@ -92,6 +92,10 @@ class Outcome:
 READY_LIMIT = 120.0  # seconds a fresh zygote may take to import torch: the machine's, not ours
 EXIT_LIMIT = 10.0  # seconds a killed worker may take to be reported gone
 LINE_LIMIT = 1 << 24
+# What the zygote inherits of this process's environment: how to find programs and packages,
+# the locale, and torch's kernel choice (which the results may depend on); nothing else.
+KEPT_ENVIRONMENT = ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT",
+                    "ATEN_CPU_CAPABILITY")
 TIMEOUT = "timeout"
 # Every event and the fields it must carry, with their types; the zygote's own events first.
 ZYGOTE_FIELDS = {"ready": {"pid": int}, "forked": {"pid": int}, "exited": {"status": int}}
@@ -120,6 +124,21 @@ def clean(value):
     return value
 
 
+def protections(limits: Limits | None = None) -> tuple[list[str], list[str]]:
+    """What shuts a file's code in on this machine, and what does not: (in force, missing)."""
+    limits = limits or Limits()
+    memory = f"{limits.memory / 2**30:g} GB of address space per process" if limits.memory \
+        else "no memory cap (--memory 0)"
+    on = [f"{limits.call:g} s per call and {limits.budget:g} s per file", memory,
+          "every process it starts killed", "autograd trapped", "a minimal environment",
+          "its text escaped in every format"]
+    off = ["no network or file-system isolation (no bubblewrap sandbox)",
+           "no memory cap over its whole process tree (no cgroup)"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        off.append("it runs as root, as the grader does")
+    return on, off
+
+
 def parse(line: bytes, token: str, fields: dict) -> dict | None:
     """The message after the last `token` on the line, if it is one of `fields`' events, its
     strings `clean`."""
@@ -142,8 +161,10 @@ class Zygote:
 
     def __init__(self, wait: bool = True):
         self.token, self.job_token, self.noise = secrets.token_hex(16), "", 0
-        env = {**os.environ, "MLP_CHECK_TOKEN": self.token, "MLP_CHECK_PARENT": str(os.getpid()),
-               "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
+        # A minimal environment: the student's code sees none of the grader's variables.
+        env = {k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}
+        env |= {"MLP_CHECK_TOKEN": self.token, "MLP_CHECK_PARENT": str(os.getpid()),
+                "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "HOME": tempfile.gettempdir()}
         self.proc = subprocess.Popen([sys.executable, "-P", "-m", "mlp_check.worker"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir(), env=env)
@@ -476,7 +497,7 @@ def file_findings(plan: Plan, out: Outcome) -> list[Finding]:
 
 
 def grade(plan: Plan, path: Path, out: Outcome, strict: bool) -> Report:
-    from .diagnose import diagnose, disagreements
+    from .diagnose import diagnose, disagreements, seed_findings
     from .plan import COURSE_TESTS, DTYPES, activations_of
     from .verdict import CaseResult, Report, assemble, course_result
 
@@ -491,7 +512,8 @@ def grade(plan: Plan, path: Path, out: Outcome, strict: bool) -> Report:
         cases.append(r)
     course = [course_result(t, out.units[plan.index("course", i)])
               for i, t in enumerate(COURSE_TESTS)]
-    return Report(path, cases, course, None, plan.seed, strict, file_findings(plan, out),
+    return Report(path, cases, course, None, plan.seed, strict,
+                  seed_findings(course, plan.seed) + file_findings(plan, out),
                   disagreements(course, cases))
 
 

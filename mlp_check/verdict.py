@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from mlp import COURSE_ACTIVATIONS
+from mlp import ACTIVATIONS, COURSE_ACTIVATIONS
 from mlp.twin import torch_loss, twin_grads
 
 from .plan import COURSE_NORM_LIMIT, GRADS, PARAMETER, QUANTITIES, Case, CourseTest, twin
@@ -238,6 +238,17 @@ class CourseResult:
     norms: dict[str, float | None] = field(default_factory=dict)
     error: str | None = None
     got: dict[str, Got] = field(default_factory=dict)
+    seeds: list[CourseResult] = field(default_factory=list)  # the runs at the other seeds
+
+    @property
+    def runs(self) -> list[CourseResult]:
+        """The verdict's run and the others, where the file finished them."""
+        return [self, *self.seeds]
+
+    @property
+    def pass_rate(self) -> tuple[int, int]:
+        """(passed, run) over every seed run."""
+        return sum(bool(r.passed) for r in self.runs), len(self.runs)
 
 
 def _tensor(got: Got) -> Tensor:
@@ -245,9 +256,65 @@ def _tensor(got: Got) -> Tensor:
 
 
 def course_result(test: CourseTest, outcome: UnitOutcome) -> CourseResult:
-    values = outcome.values
-    if "failed" in values or outcome.failure or "grads1" not in values:
-        why = Got.decode(values["failed"]).message if "failed" in values else outcome.failure
+    """The course test at the verdict's seed, with its runs at the other seeds in `seeds`."""
+    result = judge_course(test, outcome.values, outcome.failure)
+    seeds = outcome.values.get("seeds")
+    if result.passed is not None and isinstance(seeds, list):
+        result.seeds = judge_seeds(test, [v for v in seeds if isinstance(v, dict)])
+    return result
+
+
+SEED_QUANTITIES = ("x", "y", "y_hat", "J", "dJdy_hat")
+
+
+def judge_seeds(test: CourseTest, runs: list[dict]) -> list[CourseResult]:
+    r"""The course test at many seeds at once: where every run came back with the homework's
+    shapes, torch's gradients for all of them in one batched pass by hand (the registry's
+    derivatives; torch's BCE gradient clamps $\hat y(1 - \hat y)$ at 1e-12, as
+    `F.binary_cross_entropy` does), else the twin and autograd run by run."""
+    N, n, m, K = test.sizes.batch, test.sizes.n_in, test.sizes.hidden, test.sizes.n_out
+    shapes = {"x": (N, n), "y": (N, K), "y_hat": (N, K), "dJdy_hat": (N, K), "W1": (m, n),
+              "b1": (m,), "W2": (K, m), "b2": (K,), "dJdW1": (m, n), "dJdb1": (m,),
+              "dJdW2": (K, m), "dJdb2": (K,)}
+    gots = []
+    for v in runs:
+        if "failed" in v or "grads1" not in v:
+            gots = None
+            break
+        got = {k: Got.decode(v[k]) for k in SEED_QUANTITIES}
+        got |= {k: Got.decode(g) for k, g in v["grads1"].items() if k in GRADS}
+        got |= {k: Got.decode(g) for k, g in v["parameters"].items() if k in PARAMETER.values()}
+        if any(k not in got or got[k].kind != "value" or tuple(got[k].tensor.shape) != shape
+               for k, shape in shapes.items()):
+            gots = None
+            break
+        gots.append(got)
+    if not gots:
+        return [judge_course(test, v, None) for v in runs]
+    t = {k: torch.stack([g[k].tensor for g in gots]) for k in shapes}  # (S, ...) float64
+    f, g = ACTIVATIONS[test.case.f], ACTIVATIONS[test.case.g]
+    z1 = t["x"] @ t["W1"].mT + t["b1"][:, None]
+    z2 = f.forward(z1)
+    z3 = z2 @ t["W2"].mT + t["b2"][:, None]
+    y_hat, y = g.forward(z3), t["y"]
+    if test.case.loss == "bce":
+        dJdy_hat = (y_hat - y) / (y_hat * (1 - y_hat)).clamp(min=1e-12) / (N * K)
+    else:
+        dJdy_hat = 2 * (y_hat - y) / (N * K)
+    dJdz3 = dJdy_hat * g.derivative(z3)
+    dJdz1 = (dJdz3 @ t["W2"]) * f.derivative(z1)
+    reference = {"dJdW1": dJdz1.mT @ t["x"], "dJdb1": dJdz1.sum(1), "dJdW2": dJdz3.mT @ z2,
+                 "dJdb2": dJdz3.sum(1)}
+    norms = {k: (ref - t[k]).flatten(1).norm(dim=1).tolist() for k, ref in reference.items()}
+    return [CourseResult(test, all(norms[k][i] < COURSE_NORM_LIMIT for k in norms),
+                         {k: norms[k][i] for k in norms}, None, got)
+            for i, got in enumerate(gots)]
+
+
+def judge_course(test: CourseTest, values: dict, failure: str | None) -> CourseResult:
+    """One run of the course test from what the worker sent: what the course would say."""
+    if "failed" in values or "grads1" not in values:
+        why = Got.decode(values["failed"]).message if "failed" in values else failure
         skipped = why is not None and why.startswith("not run")
         return CourseResult(test, None if skipped else False, error=why or "it did not finish")
     got = {k: Got.decode(values[k]) for k in ("x", "y", "y_hat", "J", "dJdy_hat")}
@@ -300,7 +367,7 @@ class Report:
 
     @property
     def functions_ok(self) -> bool:
-        kinds = {"failure", "note"} if self.strict else {"failure"}
+        kinds = {"failure", "seeds", "note"} if self.strict else {"failure"}
         return self.unusable is None and all(r.ok(self.strict) for r in self.cases) \
             and not any(f.kind in kinds for f in self.findings)
 

@@ -24,9 +24,10 @@ def load(name: str) -> ModuleType:
     return module
 
 
-def run_here(module, seed: int = 0) -> Outcome:
-    """Every unit of the plan run on `module` in this process, by the worker's own code."""
-    plan = make_plan(seed)
+def run_here(module, seed: int = 0, course_seeds: int = 2) -> Outcome:
+    """Every unit of the plan run on `module` in this process, by the worker's own code; the
+    course's tests at `course_seeds` seeds (the grader's 100 where a test is about them)."""
+    plan = make_plan(seed, course_seeds=course_seeds)
     out = Outcome([UnitOutcome() for _ in plan.units])
 
     def emit(event, unit=None, **message):
@@ -42,7 +43,8 @@ def run_here(module, seed: int = 0) -> Outcome:
     return out
 
 
-def report_here(module, *, strict: bool = False, seed: int = 0) -> Report:
+def report_here(module, *, strict: bool = False, seed: int = 0, course_seeds: int = 2) -> Report:
     """The report the grader gives `module`, its units run in this process."""
     name = Path(getattr(module, "__file__", "module.py"))
-    return grade(make_plan(seed), name, run_here(module, seed), strict)
+    return grade(make_plan(seed, course_seeds=course_seeds), name,
+                 run_here(module, seed, course_seeds), strict)

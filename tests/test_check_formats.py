@@ -108,6 +108,9 @@ def test_gradescope_results_json(reports):
                            "the course's test3 (relu/relu/mse)", "mse_loss"}
     assert "J is half of torch's" in failed["mse_loss"]
     assert absent["score"] == 0 and absent["tests"][0]["output"] == "no such file"
+    # a batch's results each carry their file's path
+    assert [r["extra_data"]["path"] for r in (right, half, absent)] == [
+        str(reports[i].path) for i in (0, 1, 3)]
     json.dumps([right, half, absent])
 
 

@@ -10,10 +10,14 @@ an exception names the file's own line and no frame of the grader's, autograd is
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import shutil
 import subprocess
 import sys
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import pytest
@@ -278,3 +282,43 @@ def test_autograd_by_a_back_door_is_caught_and_named(tmp_path, door):
     out = json.loads(ran.stdout)
     assert out["values"] == [2.0, 4.0]
     assert entry in [name for name, _ in out["calls"]], out["calls"]
+
+
+HOSTILE_TEXT = '''
+import os
+from right import MLP as Right, mse_loss, bce_loss  # noqa: F401
+
+
+class MLP(Right):
+    def backward(self, dJdy_hat):
+        raise ValueError("\\x1b[31mred\\x1b[0m \\x00\\x07\\x0c\\ud800 " + repr(dict(os.environ)))
+'''
+
+
+def test_student_text_keeps_every_format_valid(tmp_path):
+    """Control characters, a terminal escape and a lone surrogate in an exception's message:
+    every format stays valid and carries them only as escapes."""
+    from mlp_check.cli import render
+    report = _graded_here(tmp_path, HOSTILE_TEXT)
+    said = " ".join(f.text for r in report.cases for f in r.findings)
+    assert "\\x1b[31mred" in said and "\\ud800" in said
+    for fmt in ("text", "json", "csv", "junit", "gradescope"):
+        out = render([report], fmt)
+        out.encode("utf-8")  # no lone surrogate
+        assert not any(c in out for c in "\x1b\x00\x07\x0c"), fmt
+    ET.fromstring(render([report], "junit"))
+    json.loads(render([report], "json"))
+    json.loads(render([report], "gradescope"))
+    assert len(list(csv.reader(io.StringIO(render([report], "csv"))))) == 2
+
+
+def test_student_code_sees_none_of_the_graders_environment(tmp_path):
+    shutil.copy(CORPUS / "right_accumulates.py", tmp_path / "right.py")
+    (tmp_path / "mlp.py").write_text(HOSTILE_TEXT)
+    env = {**os.environ, "GRADER_SECRET_TOKEN": "s3cr3t-value"}
+    ran = subprocess.run([sys.executable, "-m", "mlp_check", "mlp.py"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 1, ran.stderr[-2000:]
+    assert "MLP.backward raised ValueError" in ran.stdout
+    assert "s3cr3t-value" not in ran.stdout and "GRADER_SECRET_TOKEN" not in ran.stdout
+    assert "\x1b" not in ran.stdout

@@ -17,6 +17,8 @@ rounding through and stops float32 leaking into float64 and every mistake in a f
 
 from __future__ import annotations
 
+import importlib.util
+import math
 from types import SimpleNamespace
 
 import pytest
@@ -41,7 +43,7 @@ from mlp_check.run import UnitOutcome
 from mlp_check.tolerance import DIGITS_KEPT, tolerance_for
 from mlp_check.verdict import Got, close, computed_dtype, course_result, judge, rel_err, returned
 
-from .check_helpers import load, report_here
+from .check_helpers import CORPUS, load, report_here, run_here
 
 
 def test_cases_are_the_course_pairs_with_bce_only_after_the_sigmoid():
@@ -277,3 +279,48 @@ def test_rounding_passes_float32_inside_float64_fails_and_a_factor_fails_everywh
     # and by far more than rounding at float32 and float64.
     assert all(rel(exact / 5, exact) > tolerance_for(d) for d in FLOATS)
     assert rel(exact / 5, exact) > 1000 * tolerance_for(torch.float32)
+
+
+@pytest.mark.parametrize("name", ["right_assigns", "bce_no_clamp", "half_mse"])
+def test_the_batched_seeds_say_what_the_twin_says_seed_by_seed(name):
+    """The course's tests at the other seeds are judged in one batched pass; run by run through
+    the twin and autograd, each seed gets the same verdict and the same norms."""
+    from mlp_check.plan import COURSE_SEEDS, make_plan
+    from mlp_check.verdict import judge_course, judge_seeds
+    out = run_here(load(name), course_seeds=COURSE_SEEDS)
+    plan = make_plan(0, course_seeds=COURSE_SEEDS)
+    for i, test in enumerate(COURSE_TESTS):
+        runs = out.units[plan.index("course", i)].values["seeds"]
+        assert len(runs) == COURSE_SEEDS - 1
+        batched, one_by_one = judge_seeds(test, runs), [judge_course(test, v, None) for v in runs]
+        assert [r.passed for r in batched] == [r.passed for r in one_by_one]
+        for b, o in zip(batched, one_by_one, strict=True):
+            for q, norm in o.norms.items():
+                # the twin runs in float32 as the course does, the batch in float64
+                assert b.norms[q] == pytest.approx(norm, rel=1e-4, abs=1e-5) or (
+                    math.isnan(norm) and math.isnan(b.norms[q])), (test.name, q)
+
+
+def test_a_course_test_that_fails_some_seeds_gets_its_pass_rate_and_cause(tmp_path):
+    """An unclamped BCE whose weights start twice as large: the course's test2 passes at seed
+    0, so the exit status stays 0, but ŷ rounds to 1.0 at some of the 100 seeds; the finding
+    says so above the notes with the fix, and --strict fails on it."""
+    from mlp_check.output import verdict
+    from mlp_check.plan import COURSE_SEEDS
+    source = (CORPUS / "bce_no_clamp.py").read_text(encoding="utf-8")
+    old = "W2=torch.randn(linear_2_out_features, linear_2_in_features),"
+    assert old in source
+    (tmp_path / "mlp.py").write_text(source.replace(old, "W2=2 * " + old.removeprefix("W2=")))
+    spec = importlib.util.spec_from_file_location("large_weights", tmp_path / "mlp.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    report = report_here(module, course_seeds=COURSE_SEEDS)
+    rates = {c.test.name: c.pass_rate for c in report.course}
+    assert all(c.passed for c in report.course) and report.exit_status == 0
+    assert rates["test1"] == rates["test3"] == (COURSE_SEEDS, COURSE_SEEDS)
+    assert 0 < rates["test2"][0] < COURSE_SEEDS
+    (finding,) = [f for f in report.findings if f.kind == "seeds"]
+    assert finding.code == "course_seeds_bce" and "Fix: clamp" in finding.text
+    assert f"test2 {100 * rates['test2'][0] / COURSE_SEEDS:.0f}%" in verdict(report)
+    strict = report_here(module, course_seeds=COURSE_SEEDS, strict=True)
+    assert strict.exit_status == 1

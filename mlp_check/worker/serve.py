@@ -233,31 +233,41 @@ def run_case(unit, module, spec):
 
 
 def run_course_test(unit, module, spec):
-    """The course's script: seeded, the candidate's own weights, its y_hat into its loss and its
-    dJdy_hat into its backward. Sends what the course's twin then reads."""
+    """The course's script at its seed, then at each of `spec["seeds"]` (the course runs it
+    unseeded). Sends what the course's twin then reads: `values` for the first, one `seeds`
+    list for the others."""
+    course_once(unit, module, spec, spec["seed"], unit.values)
+    runs = []
+    for seed in spec.get("seeds", ()):
+        course_once(unit, module, spec, seed, lambda **v: runs.append(v))
+    if spec.get("seeds"):
+        unit.values(seeds=runs)
+
+
+def course_once(unit, module, spec, seed, send):
     f, g, loss = spec["case"]
     N, n, m, K = spec["sizes"]
-    torch.manual_seed(spec["seed"])
+    torch.manual_seed(seed)
     ok, net = unit.call("MLP", getattr(module, "MLP", None), n, m, f, m, K, g)
     if not ok:
-        return unit.values(failed=net)
+        return send(failed=net)
     x = torch.randn(N, n)
     y = torch.randn(N, K) if spec["targets"] == "randn" else (torch.randn(N, K) < 0.5) * 1.0
     ok, why = unit.call("MLP.clear_grad_and_cache", getattr(net, "clear_grad_and_cache", None))
     if not ok:
-        return unit.values(failed=why)
+        return send(failed=why)
     ok, y_hat = unit.call("MLP.forward", getattr(net, "forward", None), x)
     if not ok:
-        return unit.values(failed=y_hat)
+        return send(failed=y_hat)
     values, pair = loss_values(unit, module, loss, y, y_hat)
     if pair is None:
-        return unit.values(failed=values["J"])
+        return send(failed=values["J"])
     ok, why = unit.call("MLP.backward", getattr(net, "backward", None), pair[1])
     if not ok:
-        return unit.values(failed=why)
+        return send(failed=why)
     params = getattr(net, "parameters", None)
     params = params if isinstance(params, dict) else {}
-    unit.values(x=encode(x, "x"), y=encode(y, "y"), y_hat=encode(y_hat, "forward's result"),
+    send(x=encode(x, "x"), y=encode(y, "y"), y_hat=encode(y_hat, "forward's result"),
                 **values, grads1=snapshot(net),
                 parameters={k: encode(params.get(k), f"parameters[{k!r}]") for k in PARAMETERS})
 
