@@ -67,6 +67,9 @@ SLOW = {
     "test_jacobian_is_diag_minus_outer_product",  # tests/derivations/test_softmax.py: 5 s
     "test_each_planted_mistake_gets_its_code",  # tests/test_check_diagnoses.py: 4 s
     "test_polynomial_case_proven_everywhere",  # tests/derivations/test_network.py: 3 s
+    "test_autograd_by_a_back_door_is_caught_and_named",  # tests/test_check_sandbox.py: 9 s
+    "test_grading_a_file_never_imports_sympy_and_visits_few_modules",  # test_check_formats: 4 s
+    "test_student_code_sees_none_of_the_graders_environment",  # test_check_sandbox: 4 s
 }
 
 
