@@ -145,7 +145,7 @@ def test_every_box_is_on_its_page_and_python_waits_for_the_first_check(pages, br
             assert box.locator("textarea").count() == 1 and box.locator("button").count() == 1
             assert box.locator('[role="status"]').count() == 1
             label = box.locator("textarea").get_attribute("id")
-            assert page.locator(f'label[for="{label}"]').inner_text().startswith("Your ")
+            assert page.locator(f'label[for="{label}"]').text_content().startswith("Your ")
         assert page.locator(".answer-check-syntax").count() == 1  # one line, above the boxes
     assert not [u for u in browser_context.requests
                 if "/assets/pyodide/" in u or "answer-check/worker" in u]
@@ -237,12 +237,11 @@ def test_readable_at_390_px(browser_context, served_site):
 
 
 AXE = """async (dark) => {
-  if (dark) {  // switched in place, colours settled at once (no transition half-way)
-    const still = document.createElement("style");
-    still.textContent = "*, *::before, *::after { transition: none !important; }";
-    document.head.appendChild(still);
-    document.body.setAttribute("data-md-color-scheme", "slate");
-  }
+  // Colours settled at once: no transition half-way (a hover just left, the scheme switched).
+  const still = document.createElement("style");
+  still.textContent = "*, *::before, *::after { transition: none !important; }";
+  document.head.appendChild(still);
+  if (dark) document.body.setAttribute("data-md-color-scheme", "slate");
   const result = await axe.run({include: [[".answer-checks"]]},
                                {resultTypes: ["violations"]});
   return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.slice(0, 2)
