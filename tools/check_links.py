@@ -14,29 +14,51 @@ import json
 import posixpath
 import sys
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from bs4 import BeautifulSoup
-
-LINKING = ["a", "link", "img", "script", "source", "iframe"]
+LINKING = {"a", "link", "img", "script", "source", "iframe"}
 
 
-def _soup(page: Path) -> BeautifulSoup:
-    return BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+class _Scan(HTMLParser):
+    """One pass of the standard library's HTML parser over a page: its ids (and names) and the
+    URLs of its links and images, outside code (whose text is not markup). No tree is built:
+    the site's pages are large, and this runs over all of them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: set[str] = set()
+        self.code = 0
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        for key in ("id", "name"):
+            if values.get(key):
+                self.ids.add(values[key])
+        if tag in ("pre", "code"):
+            self.code += 1
+        elif tag in LINKING and not self.code:
+            self.links.update(values[k] for k in ("href", "src") if values.get(k) is not None)
+            if values.get("srcset"):
+                self.links.update(part.split()[0] for part in values["srcset"].split(",")
+                                  if part.strip())
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag in ("pre", "code"):
+            self.code -= 1
+
+    def handle_endtag(self, tag):
+        if tag in ("pre", "code") and self.code:
+            self.code -= 1
 
 
-def links(soup: BeautifulSoup) -> set[str]:
-    """Every href, src and srcset URL of a page, outside code (whose text is not markup)."""
-    found = set()
-    for tag in soup.find_all(LINKING):
-        if tag.find_parent(["pre", "code"]) is not None:
-            continue
-        for attr in ("href", "src"):
-            if tag.get(attr) is not None:
-                found.add(tag[attr])
-        if tag.get("srcset"):
-            found.update(part.split()[0] for part in tag["srcset"].split(",") if part.strip())
+def scan(page: Path) -> _Scan:
+    found = _Scan()
+    found.feed(page.read_text(encoding="utf-8"))
+    found.close()
     return found
 
 
@@ -52,14 +74,12 @@ class Site:
         return path if path.is_file() else None
 
     @cache  # noqa: B019 -- one Site per check, a few hundred pages
-    def soup(self, page: Path) -> BeautifulSoup:
-        """The page parsed, once: its links and the ids that other pages' links name."""
-        return _soup(page)
+    def scan(self, page: Path) -> _Scan:
+        """The page read once: its links and the ids that other pages' links name."""
+        return scan(page)
 
     def ids(self, page: Path) -> frozenset[str]:
-        soup = self.soup(page)
-        return frozenset([t["id"] for t in soup.find_all(id=True)]
-                         + [t["name"] for t in soup.find_all(attrs={"name": True})])
+        return frozenset(self.scan(page).ids)
 
     def check(self, page_url: str, link: str) -> str | None:
         """None if `link` (as written on the page at `page_url`) resolves, else the reason."""
@@ -98,7 +118,7 @@ def broken_links(root: Path, base_path: str = "/") -> list[str]:
     site, broken = Site(root), []
     for html in sorted(site.root.rglob("*.html")):
         url = page_url(site, html)
-        for link in sorted(links(site.soup(html))):
+        for link in sorted(site.scan(html).links):
             written = link
             if html.name == "404.html" and link.startswith(base_path):
                 link = link[len(base_path):] or "./"
