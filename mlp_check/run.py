@@ -112,6 +112,9 @@ FIELDS = {"loaded": {}, "unusable": {"error": str, "module": str}, "memory": {"s
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
+ESCAPED = re.compile(rb"\\u(00[01]|007[fF]|008|009|[dD][89a-fA-F]|[fF]{3}[eEfF])")
+
+
 def clean(value):
     """`value` with every string in it made safe for every format (see `UNSAFE`)."""
     if isinstance(value, str):
@@ -153,7 +156,9 @@ def parse(line: bytes, token: str, fields: dict) -> dict | None:
     if spec is None or any(not isinstance(message.get(k), t) or isinstance(message.get(k), bool)
                            for k, t in spec.items()):
         return None
-    return clean(message)
+    # json.dumps writes each control character and surrogate as a \u escape: only a line that
+    # has one needs the walk through every value (a seed's thousands of numbers have none).
+    return clean(message) if ESCAPED.search(line) else message
 
 
 class Zygote:
