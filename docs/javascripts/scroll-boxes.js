@@ -1,9 +1,8 @@
 // A box that scrolls sideways (wide display math, a long output line, a wide table) is a tab
 // stop while it overflows, so that a keyboard scrolls it as a mouse or a finger does; once it
 // fits again (a wider window) it stops being one. Code blocks are Material's own such stops.
-// Boxes are measured as they near the screen, not all at load: a notebook page lays out its
-// cells only as they near the screen (extra.css), and measuring would lay out all of them.
-// The first Tab measures every box, before the browser moves the focus.
+// Boxes are measured as they near the screen, not all at load (measuring forces a layout of
+// the whole long page); the first Tab measures every box, before the browser moves the focus.
 (() => {
   const BOXES = "article :is(.katex-display, .jp-RenderedLatex, .jp-OutputArea-output, " +
                 ".jp-RenderedText pre, .jp-RenderedMarkdown pre, .md-typeset__scrollwrap)";
