@@ -55,6 +55,13 @@ def on_startup(command, dirty):
 def on_config(config):
     if not (KATEX / "katex.min.css").exists():
         raise PluginError(f"KaTeX is missing from {KATEX}: run `make` (it runs `npm ci`)")
+    # One notation for the site (derivations/notation.py): an old name (s_1, a delta for dJ/ds),
+    # a symbol with two meanings or a stray layout form in any page's source fails the build.
+    from derivations import notation
+    findings = notation.check(ROOT)
+    if findings:
+        raise PluginError("notation: " + "; ".join(findings[:20])
+                          + (f"; and {len(findings) - 20} more" if len(findings) > 20 else ""))
     state.update(typesetter=katex.Typesetter.shared(katex.macros()), dates=_git_dates(),
                  sources={})
     if not config.repo_url:
