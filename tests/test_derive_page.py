@@ -24,10 +24,10 @@ pytestmark = pytest.mark.site
 
 # Every host but this one unresolvable: the page works only if it needs nothing else.
 CHROMIUM_ARGS = [*B.CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
-EXPRESSIONS = ["s*tanh(log(1 + exp(s)))", "1/(1 + exp(-s))", "s*(1 + erf(s/sqrt(2)))/2"]
-BAD = {"foo(s)": "unknown name 'foo'", "s +* 2": "syntax error",
-       "2 + 3": "does not depend on s", "s.__class__": "attribute access"}
-s = sp.Symbol("s", real=True)
+EXPRESSIONS = ["u*tanh(log(1 + exp(u)))", "1/(1 + exp(-u))", "u*(1 + erf(u/sqrt(2)))/2"]
+BAD = {"foo(u)": "unknown name 'foo'", "u +* 2": "syntax error",
+       "2 + 3": "does not depend on u", "u.__class__": "attribute access"}
+u = sp.Symbol("u", real=True)
 LOAD_MS = 240_000  # a cold start on a loaded two-core machine; not a performance claim
 
 
@@ -71,34 +71,35 @@ def _annotation(page, element_id: str) -> str:
 
 
 def test_python_loads_only_when_asked(page):
-    assert page.locator("#derive-names").inner_text().startswith("Names you may use: s, exp")
-    assert not [u for u in page.requests if "/assets/pyodide/" in u or "/derive/worker" in u]
+    assert page.locator("#derive-names").inner_text().startswith("Names you may use: u, exp")
+    assert not [r for r in page.requests if "/assets/pyodide/" in r or "/derive/worker" in r]
 
 
 @pytest.mark.parametrize("text", EXPRESSIONS)
 def test_derivative_shown_is_sympys(page, text):
     _derive(page, text)
     assert page.locator("#derive-error").is_hidden()
-    expected = sp.diff(sp.sympify(text, locals={"s": s}), s)
+    expected = sp.diff(sp.sympify(text, locals={"u": u}), u)
     shown_text = page.locator("#derive-df-text").inner_text()
     assert shown_text == str(sp.simplify(expected))  # the same SymPy, in the browser
-    shown = sp.sympify(shown_text, locals={"s": s})
+    shown = sp.sympify(shown_text, locals={"u": u})
     assert sp.simplify((shown - expected).rewrite(sp.exp)) == 0
-    assert _annotation(page, "derive-df") == f"f'(s) = {sp.latex(shown)}"
+    assert _annotation(page, "derive-df") == f"f'(u) = {sp.latex(shown)}"
     delta = _annotation(page, "derive-delta")
-    assert r"\had f'(s_{1})" in delta
-    assert sp.latex(shown.xreplace({s: sp.Symbol("s_1", real=True)})) in delta
+    # The recursion, then the same step with this f' applied to every entry of Z_1.
+    assert r"\Delta_{1} &= \left(\Delta_{3} W^{(2)}\right) \had f'(Z_{1})" in delta
+    assert sp.latex(shown.xreplace({u: sp.Symbol("Z_1", real=True)})) in delta
     for curve in ("f", "df"):
         d = page.locator(f"#derive-plot path[data-curve={curve}]").get_attribute("d")
         assert d.startswith("M") and d.count("L") == 400  # 401 samples, no gap
-    bound = sup_abs(shown, s)
+    bound = sup_abs(shown, u)
     for layers in (1, 7, 30):
         assert _layers(page, layers) == bound.value ** layers
 
 
 def test_sigmoid_bound_is_exact(page):
-    _derive(page, "1/(1 + exp(-s))")
-    assert r"= \frac{1}{4} \quad \text{at } s = 0" in _annotation(page, "derive-sup")
+    _derive(page, "1/(1 + exp(-u))")
+    assert r"= \frac{1}{4} \quad \text{at } u = 0" in _annotation(page, "derive-sup")
     assert _layers(page, 10) == 0.25 ** 10
 
 
@@ -107,15 +108,15 @@ def test_bad_input_is_explained_and_the_page_still_works(page, text):
     _derive(page, text)
     assert BAD[text] in page.locator("#derive-error").inner_text()
     assert page.locator("#derive-output").is_hidden()
-    _derive(page, "tanh(s)")
+    _derive(page, "tanh(u)")
     assert page.locator("#derive-error").is_hidden()
-    assert page.locator("#derive-df-text").inner_text() == str(sp.diff(sp.tanh(s), s).simplify())
+    assert page.locator("#derive-df-text").inner_text() == str(sp.diff(sp.tanh(u), u).simplify())
 
 
 def test_no_request_left_the_machine(page):
     _derive(page, EXPRESSIONS[0])  # Python loaded, whichever tests ran before
-    hosts = {urlparse(u).hostname for u in page.requests if not u.startswith(("data:", "blob:"))}
+    hosts = {urlparse(r).hostname for r in page.requests if not r.startswith(("data:", "blob:"))}
     assert hosts == {"127.0.0.1"}
-    assert any("/assets/pyodide/pyodide.asm.wasm" in u for u in page.requests)  # worker seen
-    assert any(u.endswith(".whl") for u in page.requests)
+    assert any("/assets/pyodide/pyodide.asm.wasm" in r for r in page.requests)  # worker seen
+    assert any(r.endswith(".whl") for r in page.requests)
     assert page.problems == []
