@@ -1,12 +1,19 @@
 // f and f' as an SVG line plot, drawn from the values SymPy sampled (null: no real value there).
-// The y range covers both curves, but no more than [-10, 10]: s^3 would flatten everything else.
+// The y range covers both curves, but no more than [-10, 10]: u^3 would flatten everything else.
+// The viewBox is as wide as the plot is drawn, one unit a CSS pixel, so the labels keep their
+// FONT px on any screen (a fixed 640-wide viewBox shrank them to 5 px on a phone); the plot is
+// drawn again when its width changes.
 
 const NS = "http://www.w3.org/2000/svg";
-const W = 640, H = 360, PAD = { left: 52, right: 26, top: 14, bottom: 34 };
+const FONT = 13, PAD = { left: 44, right: 18, top: 12, bottom: 30 };
 const CURVES = [
-  { key: "f", label: "f(s)", color: "#3b6fd1", dash: "" },
-  { key: "df", label: "f′(s)", color: "#e0701a", dash: "7 4" },
+  { key: "f", label: "f(u)", color: "#3b6fd1", dash: "" },
+  { key: "df", label: "f′(u)", color: "#e0701a", dash: "7 4" },
 ];
+const drawn = new WeakMap();  // svg -> the plot it shows, for redrawing at a new width
+const resized = new ResizeObserver((entries) => {
+  for (const { target } of entries) if (drawn.has(target)) draw(target, drawn.get(target));
+});
 
 function el(name, attrs, text) {
   const node = document.createElementNS(NS, name);
@@ -15,9 +22,9 @@ function el(name, attrs, text) {
   return node;
 }
 
-// Tick step 1, 2 or 5 times a power of ten, about five ticks over the span.
-function step(span) {
-  const raw = span / 5, power = 10 ** Math.floor(Math.log10(raw));
+// Tick step 1, 2 or 5 times a power of ten, about `count` ticks over the span.
+function step(span, count) {
+  const raw = span / count, power = 10 ** Math.floor(Math.log10(raw));
   return [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
 }
 
@@ -41,19 +48,30 @@ function pathData(xs, ys, X, Y) {
 }
 
 export function drawPlot(svg, plot) {
+  drawn.set(svg, plot);
+  resized.observe(svg);
+  draw(svg, plot);
+}
+
+function draw(svg, plot) {
+  // Hidden (no width yet): draw at 640, the ResizeObserver redraws once it is shown.
+  const W = Math.round(svg.getBoundingClientRect().width) || 640;
+  const H = Math.round(Math.min(360, Math.max(240, 0.5625 * W)));
+  svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
   svg.replaceChildren();
   const xs = plot.u, [lo, hi] = yRange(plot);
   const x0 = xs[0], x1 = xs[xs.length - 1];
   const X = (x) => PAD.left + ((x - x0) / (x1 - x0)) * (W - PAD.left - PAD.right);
   const Y = (y) => H - PAD.bottom - ((y - lo) / (hi - lo)) * (H - PAD.top - PAD.bottom);
   const axis = { stroke: "currentColor", "stroke-opacity": 0.25, "stroke-width": 1 };
-  const label = { fill: "currentColor", "font-size": 14, "text-anchor": "middle" };
-  for (let x = Math.ceil(x0); x <= x1; x += 1) {
+  const label = { fill: "currentColor", "font-size": FONT, "text-anchor": "middle" };
+  const dx = W < 480 ? 2 : 1;  // tick labels one digit apart need 30 px or so each
+  for (let x = Math.ceil(x0 / dx) * dx; x <= x1; x += dx) {
     svg.append(el("line", { x1: X(x), x2: X(x), y1: PAD.top, y2: H - PAD.bottom, ...axis,
                             "stroke-opacity": x === 0 ? 0.6 : 0.12 }));
     svg.append(el("text", { x: X(x), y: H - PAD.bottom + 16, ...label }, String(x)));
   }
-  const dy = step(hi - lo);
+  const dy = step(hi - lo, H < 300 ? 4 : 5);
   for (let y = Math.ceil(lo / dy) * dy; y <= hi; y += dy) {
     const at = Number(y.toPrecision(6));
     svg.append(el("line", { x1: PAD.left, x2: W - PAD.right, y1: Y(at), y2: Y(at), ...axis,
@@ -71,7 +89,7 @@ export function drawPlot(svg, plot) {
     svg.append(el("path", { d: pathData(xs, plot[c.key], X, Y), fill: "none", stroke: c.color,
                             "stroke-width": 2.5, "stroke-dasharray": c.dash,
                             "clip-path": "url(#derive-clip)", "data-curve": c.key }));
-    const ly = PAD.top + 14 + 18 * i;
+    const ly = PAD.top + FONT + (FONT + 5) * i;
     svg.append(el("line", { x1: PAD.left + 10, x2: PAD.left + 38, y1: ly - 4, y2: ly - 4,
                             stroke: c.color, "stroke-width": 2.5, "stroke-dasharray": c.dash }));
     svg.append(el("text", { x: PAD.left + 44, y: ly, ...label, "text-anchor": "start" }, c.label));
