@@ -858,14 +858,15 @@ def diagnose(r: CaseResult) -> list[Finding]:
 
 
 def seed_findings(course: list[CourseResult], seed: int) -> list[Finding]:
-    """A finding per course test that fails at some of its seeds, with the cause where the
-    numbers show it: a loss that is not finite where y_hat is exactly 0 or 1."""
+    """A finding per course test that passes at the verdict's seed and fails at some other,
+    with the cause where the numbers show it: a loss that is not finite where y_hat is exactly
+    0 or 1."""
     from .plan import course_seed
     out = []
     for i, c in enumerate(course):
         passed, total = c.pass_rate
-        if c.passed is None or passed == total:
-            continue
+        if not c.passed or passed == total:
+            continue  # failing at the verdict's seed, it is a failure already
         k, failing = next((k, r) for k, r in enumerate(c.runs) if not r.passed)
         fields = dict(test=c.test.name, passed=passed, total=total,
                       example=course_seed(seed, i, k))
