@@ -163,9 +163,3 @@ def _page_title(file: Path) -> str:
     soup = BeautifulSoup(file.read_text(encoding="utf-8"), "html.parser")
     title = soup.title.get_text() if soup.title else ""
     return title.split(" - ")[0].strip()
-
-
-def for_index(page: str) -> str:
-    """What tools/mkdocs_hooks.py hands Material's indexer until it stops swapping page content:
-    the page as it is, since `rewrite` rebuilds the index from the written pages."""
-    return page
