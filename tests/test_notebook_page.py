@@ -60,6 +60,26 @@ def test_plots_become_linked_files_with_their_cells_alt_text():
     assert 'alt="loss falls"' in page and missing == [name]
 
 
+def test_each_panel_of_a_figure_carries_the_glyphs_its_text_uses():
+    # matplotlib writes text as <use> of glyphs defined once, in the first panel that needs them.
+    import io
+    import re
+
+    import matplotlib.figure
+
+    fig = matplotlib.figure.Figure(figsize=(6, 3))
+    for ax, title in zip(fig.subplots(1, 2), ("left", "right"), strict=True):
+        ax.set(title=title, xlabel="FLOP per step")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg")
+    _, panels = notebook_figures.svg_figure(buffer.getvalue())
+    assert len(panels) == 2
+    for data, _ in panels:
+        text = data.decode()
+        used = set(re.findall(r'xlink:href="#([^"]+)"', text))
+        assert used and used <= set(re.findall(r' id="([^"]+)"', text))
+
+
 def test_an_image_count_that_does_not_match_the_notebook_fails():
     with pytest.raises(ValueError, match="1 images on the page, 2 image outputs"):
         notebook_figures.extract_images(f'<img src="data:image/png;base64,{PNG}">',

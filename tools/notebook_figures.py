@@ -196,6 +196,10 @@ def svg_figure(data: bytes) -> tuple[bytes, list[tuple[bytes, tuple[int, int]]]]
             top = panel.find("svg:g[@id='figure_1']", SVG_NS)
             for g in top.findall("svg:g", SVG_NS):
                 if g.get("id") in axes and g.get("id") not in inside:
+                    # matplotlib defines each glyph once, in the first text that uses it, and
+                    # later panels <use> it: keep the definitions of a panel taken out.
+                    for defs in g.iter(f"{{{SVG_NS['svg']}}}defs"):
+                        top.append(defs)
                     top.remove(g)
             w, h = box[2] - box[0], box[3] - box[1]
             panel.set("viewBox", f"{box[0]:.3f} {box[1]:.3f} {w:.3f} {h:.3f}")
