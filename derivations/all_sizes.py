@@ -37,7 +37,7 @@ import sympy as sp
 from . import indices as ix
 from . import network
 from .indices import INDEX, PRIME, PRIMED, K, N, f, g, m, n
-from .latex import equation, tex
+from .latex import display_symbols, equation, tex
 
 TARGET = {"dJdz3": ix.Z3_free, "dJdW2": ix.W2, "dJdb2": ix.b2, "dJdz1": ix.Z1_free,
           "dJdW1": ix.W1, "dJdb1": ix.b1}
@@ -55,7 +55,7 @@ node's column size."""
 def _bind(size: dict, net: dict, steps: Callable[[dict], list]) -> tuple[dict, dict]:
     """The display symbols at `size`, and each one's entry (1-based) in the model `net`; the
     deltas' entries are those of their own steps' formulas, so each step builds on the last."""
-    D = network.display_symbols(size[N], size[n], size[m], size[K])
+    D = display_symbols(size[n], size[m], size[K], batch=size[N])
     formulas = {name: formula for name, _, formula in steps(D)}
     z1, z3 = net["z1"], net["z3"]
     scale = size[N] * size[K]
@@ -163,8 +163,8 @@ def prove(steps: Callable[[dict], list] = network.steps) -> dict[str, Step]:
         dict keyed by step name; `Step.holds()` says whether the step is proven.
     """
     size = {N: N, n: n, m: m, K: K}
-    general = steps(network.display_symbols(N, n, m, K))
-    shown = _shown(network.display_symbols(N, n, m, K))
+    general = steps(display_symbols(n, m, K, batch=N))
+    shown = _shown(display_symbols(n, m, K, batch=N))
     out = {}
     for index, (name, lhs, formula) in enumerate(general):
         rows, cols = formula.shape
@@ -237,7 +237,7 @@ def derive(steps: Callable[[dict], list] = network.steps) -> dict[str, Derivatio
     Args:
         steps: as for `prove`; the tests pass wrong ones.
     """
-    general = steps(network.display_symbols(N, n, m, K))
+    general = steps(display_symbols(n, m, K, batch=N))
     out = {}
     for name, _, formula in general:
         rows, cols = formula.shape
@@ -245,7 +245,7 @@ def derive(steps: Callable[[dict], list] = network.steps) -> dict[str, Derivatio
         sized = _sized(rows, cols)
         node, below, upstream, width = THROUGH[name]
         net = ix.model(sized, free=below)
-        D = network.display_symbols(*(sized[d] for d in (N, n, m, K)))
+        D = display_symbols(*(sized[d] for d in (n, m, K)), batch=sized[N])
         up = _bases(D)[upstream]
         at = (1 + ix.u,) if vector else (1 + ix.u, 1 + ix.v)
         pp, cc = PRIMED[N], PRIMED[width]
@@ -259,7 +259,7 @@ def derive(steps: Callable[[dict], list] = network.steps) -> dict[str, Derivatio
                       D["f_prime"]: lambda a, c: PRIME[f](ix.Z1_free[a, c]),
                       D["z2"]: lambda a, c: ix.Z2_free[a, c]})
         entry = ix.canonical(ix.entry(formula.xreplace(
-            dict(zip(network.display_symbols(N, n, m, K).values(), D.values(), strict=True))),
+            dict(zip(display_symbols(n, m, K, batch=N).values(), D.values(), strict=True))),
             sized, shown, at[0], 1 if vector else at[1]))
         # A sum left after the collapse keeps its primed index until `_unprime` names it as
         # the matrix form's entry does.

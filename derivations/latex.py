@@ -137,6 +137,31 @@ def display(name: str, rows, cols) -> sp.MatrixSymbol:
     return sp.MatrixSymbol(f"{{{name}}}" if split else name, rows, cols)
 
 
+def display_symbols(n_in, n_hidden, n_out, batch=None) -> dict[str, sp.MatrixSymbol]:
+    r"""The display symbols of the homework's formulas, keyed as the values they stand for.
+
+    With no `batch`, one sample's, column vectors in lowercase ($x$, $z_1$, $W^{(1)}$,
+    $\partial \ell / \partial \hat y$, ...); with `batch` $= N$, a batch's, samples as rows in
+    uppercase ($X$, $Z_2$, $\ones_N$, $\nabla_{\hat Y} J$, $\Delta_3$, ...). Sizes may be
+    integers or SymPy symbols (`derivations.all_sizes` uses symbolic ones).
+    """
+    n, m, K = n_in, n_hidden, n_out
+    if batch is None:
+        return dict(
+            x=display("x", n, 1), W1=display("W^{(1)}", m, n), b1=display("b^{(1)}", m, 1),
+            W2=display("W^{(2)}", K, m), b2=display("b^{(2)}", K, 1), y=display("y", K, 1),
+            z1=display("z_{1}", m, 1), z2=display("z_{2}", m, 1), z3=display("z_{3}", K, 1),
+            dldy_hat=display(r"\frac{\partial \ell}{\partial \hat{y}}", 1, K),
+            dy_hatdz3=display(r"\frac{\partial \hat{y}}{\partial z_{3}}", K, K),
+            dz2dz1=display(r"\frac{\partial z_{2}}{\partial z_{1}}", m, m))
+    N = batch
+    return dict(x=display("X", N, n), z2=display("Z_{2}", N, m), W2=display("W^{(2)}", K, m),
+                one=display(r"\ones_{N}", N, 1),
+                dJdy_hat=display(r"\nabla_{\hat{Y}} J", N, K),
+                g_prime=display("g'(Z_{3})", N, K), f_prime=display("f'(Z_{1})", N, m),
+                dJdz3=display(r"\Delta_{3}", N, K), dJdz1=display(r"\Delta_{1}", N, m))
+
+
 def shape_tex(shape: tuple | None) -> str:
     r"""``(r \times c)`` for a matrix, ``(r,)`` for a vector stored with one index, as torch
     stores a bias and its gradient; ``""`` for a scalar."""

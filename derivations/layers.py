@@ -17,7 +17,7 @@ from .activations import ACTIVATIONS
 from .identity import evaluate
 from .latex import tex
 from .losses import LOSSES
-from .sample import applied, display_symbols, forward, function
+from .sample import applied, forward, function, shown_symbols
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class Row:
 
 def rows(f: str, g: str, loss: str, sym: dict) -> list[Row]:
     """The five rows of 1.1.b: Linear 1, f, Linear 2, g, the loss; sym as `sample.symbols`."""
-    D = display_symbols(sym)
+    D = shown_symbols(sym)
     z1 = sp.MatAdd(D["W1"] * D["x"], D["b1"])
     z2 = applied(f, z1)
     z3 = sp.MatAdd(D["W2"] * z2, D["b2"])
@@ -59,7 +59,7 @@ def rows(f: str, g: str, loss: str, sym: dict) -> list[Row]:
 def check(f: str, g: str, loss: str, sym: dict) -> bool:
     """Whether each output formula, evaluated at `sym`, equals `sample.forward`'s value (the
     loss row, a template, is not among them)."""
-    D = display_symbols(sym)
+    D = shown_symbols(sym)
     bind = {D[k]: sym[k] for k in ("x", "W1", "b1", "W2", "b2")}
     bind.update({function(a): ACTIVATIONS[a].at for a in (f, g)})
     values = forward(f, g, sym)

@@ -39,7 +39,7 @@ from .activations import ACTIVATIONS, apply_tex
 from .configurations import configurations as all_configurations
 from .exact import at_point, branches_at
 from .identity import Identity, evaluate
-from .latex import display, equation, matrix, tex
+from .latex import display, display_symbols, equation, matrix, tex
 from .linear import forward as linear
 from .losses import LOSSES
 
@@ -97,7 +97,7 @@ def forward_latex(f: str, g: str, sym: dict) -> list[str]:
     $Z_3$, $\hat Y$.
     """
     (N, n), m, K = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
-    D = display_symbols(N, n, m, K)
+    D = display_symbols(n, m, K, batch=N)
     W1, b1 = display("W^{(1)}", m, n), display("b^{(1)}", m, 1)
     b2 = display("b^{(2)}", K, 1)
     # order="none" keeps X W^T + 1 b^T as written (SymPy would sort the bias term first).
@@ -114,27 +114,14 @@ def objective(f: str, g: str, loss: str, sym: dict) -> sp.Expr:
     return LOSSES[loss].J(forward(f, g, sym)["y_hat"], sym["y"])
 
 
-def display_symbols(batch, n_in, n_hidden, n_out) -> dict[str, sp.MatrixSymbol]:
-    """The display symbols of backprop's formulas on a batch, keyed as the values they stand for.
-
-    The sizes may be integers or SymPy symbols (`derivations.all_sizes` uses symbolic ones).
-    """
-    N, n, m, K = batch, n_in, n_hidden, n_out
-    return dict(x=display("X", N, n), z2=display("Z_{2}", N, m), W2=display("W^{(2)}", K, m),
-                one=display(r"\ones_{N}", N, 1),
-                dJdy_hat=display(r"\nabla_{\hat{Y}} J", N, K),
-                g_prime=display("g'(Z_{3})", N, K), f_prime=display("f'(Z_{1})", N, m),
-                dJdz3=display(r"\Delta_{3}", N, K), dJdz1=display(r"\Delta_{1}", N, m))
-
-
 def _display(sym: dict) -> dict[str, sp.MatrixSymbol]:
-    (n, n_in), n_hidden, n_out = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
-    return display_symbols(n, n_in, n_hidden, n_out)
+    (batch, n_in), n_hidden, n_out = sym["x"].shape, sym["W1"].rows, sym["W2"].rows
+    return display_symbols(n_in, n_hidden, n_out, batch=batch)
 
 
 def steps(D: dict[str, sp.MatrixSymbol]) -> list[tuple[str, str, sp.MatrixExpr]]:
     """Backprop's six steps: (name, LaTeX of the left side, formula in the display symbols `D`,
-    as `display_symbols` returns them)."""
+    as `latex.display_symbols` returns them for a batch)."""
     return [
         ("dJdz3", r"\Delta_{3} = \nabla_{Z_{3}} J",
          sp.HadamardProduct(D["dJdy_hat"], D["g_prime"])),

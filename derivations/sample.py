@@ -21,7 +21,7 @@ import sympy as sp
 
 from .activations import ACTIVATIONS, apply_tex
 from .identity import Identity, evaluate
-from .latex import display, equation, matrix, tex
+from .latex import display, display_symbols, equation, matrix, tex
 from .losses import LOSSES, K
 
 BATCH_NAMES = {"x": "x", "z1": "z1", "z2": "z2", "z3": "z3", "y_hat": "y_hat"}
@@ -38,15 +38,10 @@ def symbols(n_in: int, n_hidden: int, n_out: int) -> dict[str, sp.ImmutableMatri
                 W2=matrix("W^{(2)}", n_out, n_hidden), b2=matrix("b^{(2)}", n_out, 1, vector=True))
 
 
-def display_symbols(sym: dict) -> dict[str, sp.MatrixSymbol]:
-    """The display symbols of the homework's formulas at the sizes of `sym`."""
+def shown_symbols(sym: dict) -> dict[str, sp.MatrixSymbol]:
+    """One sample's display symbols (`latex.display_symbols`) at the sizes of `sym`."""
     (m, n), K = sym["W1"].shape, sym["W2"].rows
-    return dict(x=display("x", n, 1), W1=display("W^{(1)}", m, n), b1=display("b^{(1)}", m, 1),
-                W2=display("W^{(2)}", K, m), b2=display("b^{(2)}", K, 1), y=display("y", K, 1),
-                z1=display("z_{1}", m, 1), z2=display("z_{2}", m, 1), z3=display("z_{3}", K, 1),
-                dldy_hat=display(r"\frac{\partial \ell}{\partial \hat{y}}", 1, K),
-                dy_hatdz3=display(r"\frac{\partial \hat{y}}{\partial z_{3}}", K, K),
-                dz2dz1=display(r"\frac{\partial z_{2}}{\partial z_{1}}", m, m))
+    return display_symbols(n, m, K)
 
 
 def applied(name: str, M: sp.MatrixExpr) -> sp.MatrixExpr:
@@ -71,7 +66,7 @@ def forward(f: str, g: str, sym: dict) -> dict[str, sp.ImmutableMatrix]:
 def forward_latex(f: str, g: str, sym: dict) -> list[str]:
     r"""The four forward equations, each in the layer before it: ``z_{1} = W^{(1)} x + b^{(1)}
     \quad (4 \times 1)``, ..."""
-    D = display_symbols(sym)
+    D = shown_symbols(sym)
     rows = [("z_{1}", sp.MatAdd(D["W1"] * D["x"], D["b1"])), ("z_{2}", applied(f, D["z1"])),
             ("z_{3}", sp.MatAdd(D["W2"] * D["z2"], D["b2"])), (r"\hat{y}", applied(g, D["z3"]))]
     return [equation(lhs, tex(rhs, order="none"), rhs.shape) for lhs, rhs in rows]
@@ -102,7 +97,7 @@ def jacobians(f: str, g: str, loss: str, sym: dict) -> dict[str, Identity]:
         ``"dldy_hat"``, whose formula is entry $k$ with the output width a symbol $K$; the
         closed form is that formula at each entry, with $K$ set to the width of `sym`.
     """
-    fwd, D, lossf = forward(f, g, sym), display_symbols(sym), LOSSES[loss]
+    fwd, D, lossf = forward(f, g, sym), shown_symbols(sym), LOSSES[loss]
     act_f, act_g = ACTIVATIONS[f], ACTIVATIONS[g]
     diag_f = display(rf"\diag({apply_tex(act_f.tex, 'z_{1}', prime=True)})", *D["dz2dz1"].shape)
     diag_g = display(rf"\diag({apply_tex(act_g.tex, 'z_{3}', prime=True)})",
@@ -147,7 +142,7 @@ def gradients(f: str, g: str, loss: str, sym: dict,
         ``"dldb2"`` (K, 1), each an `Identity` shaped like its parameter; `derived` is `diff`
         of $\ell$ by each entry of the parameter.
     """
-    D = display_symbols(sym)
+    D = shown_symbols(sym)
     jac = jacobians(f, g, loss, sym) if jac is None else jac
     bind = {D["x"]: sym["x"], D["W1"]: sym["W1"], D["b1"]: sym["b1"], D["W2"]: sym["W2"],
             function(f): ACTIVATIONS[f].at,
@@ -210,7 +205,7 @@ def numerator_gradients(f: str, g: str, loss: str, sym: dict,
         ``"dl_db2"`` (1, K). `derived` is entry $(j, i)$ = `diff` of $\ell$ by $\theta_{ij}$:
         the transpose of the entry-by-entry gradient, built independently of the formula.
     """
-    D = display_symbols(sym)
+    D = shown_symbols(sym)
     jac = jacobians(f, g, loss, sym) if jac is None else jac
     bind = {D["x"]: sym["x"], D["W1"]: sym["W1"], D["b1"]: sym["b1"], D["W2"]: sym["W2"],
             function(f): ACTIVATIONS[f].at,

@@ -119,30 +119,6 @@ def checked(claims: dict, names: list[str], points: list[dict]) -> list[str]:
     return [f"$${claims[name].latex()}$$" for name in names]
 
 
-def relu_as_plus(latex: str) -> str:
-    r"""ReLU as the homework writes it, $(\cdot)^+$, around its argument: the printer's
-    ``(\cdot)^{+}\left(A\right)`` becomes ``\left(A\right)^{+}`` (the ``\left``/``\right``
-    pair matched, so nested parentheses are kept whole)."""
-    return _plus(latex, r"(\cdot)^{+}\left(")
-
-
-def _plus(latex: str, head: str) -> str:
-    while (start := latex.find(head)) >= 0:
-        depth, i = 1, start + len(head)
-        while depth:
-            if latex.startswith(r"\left", i):
-                depth, i = depth + 1, i + len(r"\left")
-            elif latex.startswith(r"\right", i):
-                depth, i = depth - 1, i + len(r"\right")
-            elif i >= len(latex):
-                raise ValueError(f"unbalanced \\left/\\right in {latex!r}")
-            else:
-                i += 1
-        # i is just past the matching \right; its delimiter follows.
-        latex = f"{latex[:start]}\\left({latex[start + len(head):i + 1]}^{{+}}{latex[i + 1:]}"
-    return latex
-
-
 def shapes_in_letters(latex: str, sym: dict | None = None, *,
                       names: dict[int, str] | None = None) -> str:
     r"""Every shape label ``(4 \times 1)`` of a formula printed at the sizes of `sym` written

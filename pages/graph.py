@@ -31,7 +31,8 @@ def _height(lines: list) -> float:
     return 2 * PAD + LINE * len(lines) - (LINE - FONT) + 4
 
 
-def _box(x: float, y: float, lines: list[tuple[str, str]], *, dashed: bool = False) -> tuple[str, float]:
+def _box(x: float, y: float, lines: list[tuple[str, str]], *,
+         dashed: bool = False) -> tuple[str, float]:
     """A box of text lines at (x, y), each line ("fwd" | "bwd", text); returns (svg, height)."""
     height = _height(lines)
     dash = ' stroke-dasharray="4 3"' if dashed else ""

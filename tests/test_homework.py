@@ -185,14 +185,6 @@ def test_the_graph_is_an_accessible_svg_in_the_themes_colours():
         assert "#" not in style.replace("#3f51b5)", ")"), style
 
 
-def test_relu_is_written_as_the_homework_writes_it():
-    assert boxes.relu_as_plus(r"(\cdot)^{+}\left(W \left(a\right) + (\cdot)^{+}\left(c\right)"
-                              r"\right) x") == (r"\left(W \left(a\right) + \left(c\right)^{+}"
-                                                r"\right)^{+} x")
-    with pytest.raises(ValueError, match="unbalanced"):
-        boxes.relu_as_plus(r"(\cdot)^{+}\left(z")
-
-
 def test_short_mistakes_are_open_long_ones_folded_and_the_checks_folded():
     short = boxes.mistake("a slip", r"a = b", ["Short."], "No diagnosis.")
     long = boxes.mistake("a slip", r"a = b", ["Long. " * 200], "No diagnosis.")

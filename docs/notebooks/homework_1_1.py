@@ -28,7 +28,7 @@ from derivations.losses import LOSSES as SYMBOLIC_LOSSES
 from derivations.losses import per_sample_factor
 from mlp import MLP, mse_loss, train
 from pages import answer_check, graph, worked
-from pages.boxes import answer, box, how_checked, mistake, note, relu_as_plus, shapes_in_letters
+from pages.boxes import answer, box, how_checked, mistake, note, shapes_in_letters
 from pages.boxes import numbers as numbers_tex
 
 F, G, LOSS = "relu", "identity", "mse"
@@ -48,7 +48,7 @@ def shown(claims, names):
     """The claims' formulas for a box, shapes in the widths' letters, each one checked first."""
     for name in names:
         holds(claims[name])
-    return [f"$${relu_as_plus(sample.boxed(claims[name], sym))}$$" for name in names]
+    return [f"$${sample.boxed(claims[name], sym)}$$" for name in names]
 
 
 def torch_shape(claim):
@@ -205,7 +205,7 @@ assert layers.check(F, G, LOSS, sym)
 display(HTML(answer("1.1.b (PDF 1.2(b))", [
     r"For one data point $(x, y)$, each layer's input is the output of the layer before it, "
     r"and each output in $x, y, W^{(1)}, b^{(1)}, W^{(2)}, b^{(2)}$ only:",
-    f"$${relu_as_plus(layers.latex(F, G, LOSS, sym))}$$",
+    f"$${layers.latex(F, G, LOSS, sym)}$$",
 ])))
 
 # %% [markdown]
@@ -217,7 +217,7 @@ display(HTML(answer("1.1.b (PDF 1.2(b))", [
 # %%
 assert layers.check(F, G, LOSS, sym)
 for line in sample.forward_latex(F, G, sym):
-    display(Math(shapes_in_letters(relu_as_plus(line), sym)))
+    display(Math(shapes_in_letters(line, sym)))
 
 # %% [markdown] context="bridge"
 # With a batch the code stacks the $N$ samples as rows: $X$ is $N \times n$, and the same layers
@@ -315,7 +315,7 @@ print("by diff:       ", list(by_diff))
 # CS231n's column form, in its own delta notation on purpose (so the cell is exempt from the
 # notation check's old names, as a mistake cell is), generated and held against the transpose
 # of this page's row dl/dz1.
-D = sample.display_symbols(sym)
+D = sample.shown_symbols(sym)
 delta2 = display_symbol(r"\delta_2", K, 1)
 f_prime = display_symbol("f'(z_{1})", m, 1)                 # CS231n writes f', any f
 cs231n = sp.HadamardProduct(sp.MatMul(sp.Transpose(D["W2"]), delta2), f_prime)
@@ -449,7 +449,7 @@ assert len(right) == len(gradient_form) == 1 and len(no_product) == 6
 display(HTML(mistake(
     "the transpose left out",
     r"\frac{\partial \ell}{\partial W^{(2)}} \overset{?}{=} "
-    + gradient_form[0] + rf" \quad (K \times m)",
+    + gradient_form[0] + r" \quad (K \times m)",
     [f"Right in one layout, wrong in the other. In numerator layout, which the homework asks "
      f"for, $\\frac{{\\partial \\ell}}{{\\partial W^{{(2)}}}} = {right[0]}$ is $m \\times K$; "
      f"its transpose ${gradient_form[0]}$ is $\\nabla_{{W^{{(2)}}}} \\ell$, $K \\times m$ like "

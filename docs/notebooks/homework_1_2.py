@@ -25,7 +25,7 @@ from derivations.latex import matrix, tex
 from mlp import ACTIVATIONS, MLP, bce_loss
 from mlp.losses import GRAD_EPS, LOG_FLOOR
 from pages import answer_check
-from pages.boxes import answer, how_checked, mistake, relu_as_plus
+from pages.boxes import answer, how_checked, mistake
 from pages.boxes import numbers as numbers_tex
 
 set_matplotlib_formats("svg")
@@ -43,7 +43,7 @@ def shown(claims, names):
     points first, the exponentials left as unknowns set at random (seed 1)."""
     for name in names:
         assert all(claims[name].holds(at=p, seed=1) for p in POINTS), name
-    return [f"$${relu_as_plus(sample.boxed(claims[name], sym))}$$" for name in names]
+    return [f"$${sample.boxed(claims[name], sym)}$$" for name in names]
 
 
 def numbers(t):

@@ -105,10 +105,11 @@ def test_the_printer_writes_the_macros():
 def test_printed_formulas_keep_their_context():
     # The printed formulas come from the display symbols alone: no Identity needs evaluating.
     from derivations import all_sizes, layers, network, sample
-    from derivations.latex import equation
+    from derivations.latex import display_symbols, equation
     config = ("sigmoid", "sigmoid", "bce")
     sym = network.symbols(**network.DEFAULT_SIZE)
-    D = network.display_symbols(*network.DEFAULT_SIZE.values())
+    size = network.DEFAULT_SIZE
+    D = display_symbols(size["n_in"], size["n_hidden"], size["n_out"], batch=size["batch"])
     one = sample.symbols(3, 4, 5)
     printed = {"sample": [c.latex() for c in sample.identities(*config, one).values()]
                + sample.forward_latex(*config[:2], one) + [layers.latex(*config, one)],
