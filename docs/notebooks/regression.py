@@ -107,7 +107,7 @@ assert second_diff[~kink_inside].max() < 1e-12
 assert second_diff[kink_inside].max() > 1e-6  # the kinks are real bends, not a straight line
 
 # %% tags=["hide-input"] alt="The 128 noisy data points over x from -3 to 3, the noise-free function, and the trained network's prediction, a piecewise linear curve that follows the data; short ticks on the x axis mark the kinks of its hidden units."
-fig, ax = plt.subplots(figsize=(8, 3.6), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 4.4), layout="constrained")
 ax.plot(x, y, ".", color="0.6", label="data $(x, y)$")
 ax.plot(grid, truth(grid), color="0.3", lw=1, label="noise-free function")
 ax.plot(grid, y_hat, lw=2, label=r"$\hat y$, trained by hand")
@@ -115,7 +115,8 @@ shown = kinks[(kinks > -3.5) & (kinks < 3.5)]
 ax.plot(shown, torch.full_like(shown, ax.get_ylim()[0]), "|", ms=12, color="C3",
         label=r"kinks $-b^{(1)}_j / W^{(1)}_j$")
 ax.set(xlabel="$x$", ylabel="$y$", xlim=(-3.5, 3.5))
-ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1))  # beside the axes, on no curve
+# Below the axes, on no curve; beside them the figure was too wide for a phone's column.
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncols=2)
 plt.show()
 
 # %% tags=["remove-input"]
