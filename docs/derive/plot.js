@@ -1,7 +1,7 @@
 // f and f' as an SVG line plot, drawn from the values SymPy sampled (null: no real value there).
 // The y range covers both curves, but no more than [-10, 10]: u^3 would flatten everything else.
 // The viewBox is as wide as the plot is drawn, one unit a CSS pixel, so the labels keep their
-// FONT px on any screen (a fixed 640-wide viewBox shrank them to 5 px on a phone); the plot is
+// FONT px on any screen (a fixed 640-wide viewBox shrank 14 to 7.8 px on a phone); the plot is
 // drawn again when its width changes.
 
 const NS = "http://www.w3.org/2000/svg";
