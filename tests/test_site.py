@@ -173,10 +173,13 @@ def test_homework_1_1_prints_its_answers_on_at_most_six_a4_pages(browser, served
               buttons: visible(".md-content__button, .md-clipboard").length,
               nav: visible(".md-sidebar, .md-header").length,
               answers: visible(".admonition").length,
+              checks: visible(".answer-check, .answer-check-syntax").length,
+              graph: visible("svg.computational-graph").length,
               breaks: [...document.querySelectorAll("article h2")].slice(1)
                         .map(h => getComputedStyle(h).breakBefore)};
     }""")
     assert shown["code"] == shown["folds"] == shown["buttons"] == shown["nav"] == 0, shown
+    assert shown["checks"] == 0 and shown["graph"] == 1, shown
     assert shown["answers"] >= 4 and set(shown["breaks"]) == {"page"}, shown
     pdf = page.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
