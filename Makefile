@@ -8,6 +8,7 @@ NODE_OK := node_modules/.installed
 WHEELS  := .pyodide-wheels
 WHEELS_OK := $(WHEELS)/.downloaded
 BROWSER := /usr/bin/chromium
+BWRAP := /usr/bin/bwrap
 export NO_MKDOCS_2_WARNING := 1
 # With Agg forced, notebook plots silently vanish from the site.
 unexport MPLBACKEND
@@ -29,7 +30,7 @@ help:
 # The four installs are independent (.venv, node_modules, .pyodide-wheels, Debian's chromium):
 # they run side by side, each waiting on its own downloads.
 install:
-	@$(MAKE) --no-print-directory -j4 $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER)
+	@$(MAKE) --no-print-directory -j4 $(PY_OK) $(NODE_OK) $(WHEELS_OK) $(BROWSER) $(BWRAP)
 
 $(PY_OK): pyproject.toml constraints.txt
 	python3 -m venv $(VENV)
@@ -56,6 +57,13 @@ $(BROWSER):
 	apt-cache show chromium >/dev/null 2>&1 || \
 	    DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
+# Debian's bubblewrap sandboxes the files mlp-check grades. After chromium (order only): two
+# apt-get calls at once would fight over apt's lock.
+$(BWRAP): | $(BROWSER)
+	apt-cache show bubblewrap >/dev/null 2>&1 || \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
 
 # The inner loop: the unit, property and derivation tests in two workers, test by test; no
 # site, notebook or browser (`site`), and not the few that take seconds each (`slow`, listed

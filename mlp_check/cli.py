@@ -94,7 +94,10 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="mlp-check", description=text,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     d = Limits()
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files, or folders to search")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="files, or folders to search")
+    p.add_argument("--gradescope-autograder", metavar="DIR", default=None,
+                   help="write a Gradescope autograder into DIR (setup.sh, run_autograder and "
+                        "this grader as a wheel) and grade nothing")
     p.add_argument("--jobs", "-j", type=int, default=1, help="files graded at once (default 1)")
     p.add_argument("--format", choices=sorted(FORMATS), default="text")
     p.add_argument("--json", action="store_true", help="the same as --format json")
@@ -155,6 +158,13 @@ def main(argv: list[str] | None = None) -> int:
     start = time.monotonic()
     run.spawn(1)  # a worker process imports torch while this one does
     args = parser().parse_args(argv)
+    if args.gradescope_autograder is not None:
+        from .bundle import write_bundle
+        for f in write_bundle(args.gradescope_autograder):
+            print(f)
+        return 0
+    if not args.paths:
+        parser().error("give the files to grade (or --gradescope-autograder DIR)")
     fmt = "json" if args.json else args.format
     if args.jobs < 1:
         parser().error(f"--jobs must be at least 1, got {args.jobs}")

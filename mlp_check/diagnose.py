@@ -190,6 +190,18 @@ WORDS: dict[str, tuple[str, str]] = {
                               "denominator y_hat(1 - y_hat) at 1e-12. Fix: "
                               "y_hat.clamp(1e-12, 1 - 1e-12) in the gradient, and each log "
                               "clamped at -100 in J"),
+    # the edges (plan.EDGES): where a bug hides from the course's tests
+    "edge_batch1": ("note", "with a batch of one sample (N = 1), {names} {differ} from torch's "
+                            "({how}); a squeeze() or a sum over the wrong axis shows only there"),
+    "edge_K1": ("note", "with one output (K = 1), {names} {differ} from torch's ({how}); a "
+                        "squeeze() or a sum over the wrong axis shows only there"),
+    "edge_relu0": ("note", "where a ReLU's input is exactly 0, {names} {differ} from torch's "
+                           "({how}): torch's ReLU derivative at 0 is 0, so f'(z1) is (z1 > 0), "
+                           "not (z1 >= 0)"),
+    "edge_saturated": ("note", "where the output sigmoid saturates under BCE (z3 = +-90, y_hat "
+                               "exactly 1 or 0 in float32), {names} {differ} from torch's "
+                               "({how}): write sigma'(z3) as y_hat * (1 - y_hat), which stays "
+                               "finite where exp(-z3) overflows"),
     "gave_up": ("info", "{why}"),
     # the course's tests over seeds: above the notes, and failing only under --strict
     "course_seeds_bce": ("seeds", "the course's {test} passes at {passed} of {total} seeds "

@@ -143,8 +143,8 @@ def to_text(report: Report) -> str:
     on, off = protections()
     lines = [wrap(f"{report.path.name}: graded as the course grades it, then function by "
                   f"function (seed {report.seed}; {tolerance_rule()})", ""),
-             wrap(f"Sandbox: {', '.join(on)}. Not sandboxed: {'; '.join(off)}: grade files "
-                  f"you do not trust inside a container.", "  "), "",
+             wrap(f"Sandbox: {', '.join(on)}." + (f" Not sandboxed: {'; '.join(off)}: grade "
+                  f"files you do not trust inside a container." if off else ""), "  "), "",
              *_course(report), "",
              wrap(f"Each function alone, in float32 as the course runs it (its loss gets torch's "
                   f"y_hat, its backward torch's dJdy_hat; batch N = {s.batch}, {s.n_in} -> "

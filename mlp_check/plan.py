@@ -313,6 +313,42 @@ def by_hand(case: Case, inputs: dict[str, Tensor], dJdy_hat: Tensor,
 
 # --- plan -------------------------------------------------------------------------------------
 
+# --- edges ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Edge:
+    """A case run once more, in float32, where a common bug hides from the course's tests
+    (N = 10, K = 5 or 22, Gaussian inputs): `code` is the finding it gives when a result differs
+    from torch's."""
+
+    code: str
+    case: Case
+    sizes: Sizes = SIZES
+
+
+EDGES = (
+    Edge("edge_batch1", Case("relu", "sigmoid", "mse"), Sizes(batch=1)),
+    Edge("edge_K1", Case("sigmoid", "sigmoid", "bce"), Sizes(n_out=1)),
+    # a row of x and three entries of b1 are 0, so three ReLU inputs are exactly 0
+    Edge("edge_relu0", Case("relu", "identity", "mse")),
+    # b2 = (90, 0, -90): two outputs saturate to exactly 1 and 0 (exp(90) overflows float32)
+    Edge("edge_saturated", Case("relu", "sigmoid", "bce")),
+)
+EDGE_QUANTITIES = ("y_hat", *("dJdW1", "dJdb1", "dJdW2", "dJdb2"))
+
+
+def edge_inputs(edge: Edge, seed: int) -> dict[str, Tensor]:
+    """The edge's inputs, float64 values that float32 holds exactly."""
+    gen = torch.Generator().manual_seed(_own_seed(seed, edge.case) ^ zlib.crc32(edge.code.encode()))
+    inputs = make_inputs(edge.case, gen, edge.sizes)
+    if edge.code == "edge_relu0":
+        inputs["x"][0] = 0.0
+        inputs["b1"][:3] = 0.0
+    elif edge.code == "edge_saturated":
+        inputs["b2"] = torch.tensor([90.0, 0.0, -90.0], dtype=torch.float64)
+    return {k: v.float().double() for k, v in inputs.items()}
+
+
 DTYPES = ("float32", "float64")
 # Where y_hat is exactly 0 or 1 with y agreeing and disagreeing: torch's clamps keep it finite.
 SATURATED = {"y_hat": [[0.0, 1.0, 0.5], [1.0, 0.0, 0.25]], "y": [[0.0, 1.0, 1.0], [0.0, 1.0, 0.0]]}
@@ -327,6 +363,7 @@ class Plan:
     saturated: dict[str, Tensor]  # the probe's J and dJdy_hat by torch, float32
     payload: Path
     cases: tuple[Case, ...] = CASES  # what `inputs` and `expected` are of, in order
+    edges: list[dict[str, Tensor]] = None  # torch's answers on each of `EDGES`
 
     def index(self, kind: str, *key) -> int:
         return next(i for i, u in enumerate(self.units) if u["kind"] == kind and u["key"] ==
@@ -369,9 +406,21 @@ def _make_plan(seed: int, cases: tuple[Case, ...], course_seeds: int) -> Plan:
             units.append({"kind": "case", "key": [i, dtype], "case": [case.f, case.g, case.loss],
                           "probes": dtype == "float32",
                           "data": {k: v.to(getattr(torch, dtype)) for k, v in given.items()}})
+    edges = []
+    for i, edge in enumerate(EDGES):
+        values = edge_inputs(edge, seed)
+        expected_edge = autograd_reference(edge.case, values)
+        edges.append(expected_edge)
+        given = {**values, "y_hat": expected_edge["y_hat"], "dJdy_hat": expected_edge["dJdy_hat"]}
+        units.append({"kind": "edge", "key": [i], "case": [edge.case.f, edge.case.g,
+                      edge.case.loss], "data": {k: v.float() for k, v in given.items()}})
     data, saturated = _saturated()
     units.append({"kind": "probe", "key": [], "data": data})
-    folder = Path(tempfile.mkdtemp(prefix="mlp-check-"))
+    from .run import scratch_root
+    # In the sandbox's one writable folder, readable by the unprivileged user the worker becomes
+    folder = Path(tempfile.mkdtemp(prefix="plan-", dir=scratch_root()))
+    folder.chmod(0o755)
     atexit.register(shutil.rmtree, folder, True)
     torch.save({"units": units}, folder / "payload.pt")
-    return Plan(seed, units, inputs, expected, saturated, folder / "payload.pt", cases)
+    (folder / "payload.pt").chmod(0o644)
+    return Plan(seed, units, inputs, expected, saturated, folder / "payload.pt", cases, edges)

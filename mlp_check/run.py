@@ -27,11 +27,13 @@ budget is spent, the units left are not run either, so no file takes much longer
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import queue
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -127,17 +129,171 @@ def clean(value):
     return value
 
 
+# --- sandbox ----------------------------------------------------------------------------------
+
+NOBODY = "nobody"  # the unprivileged user a file's code runs as when the grader is root
+CGROUP_MEMORY = Path("/sys/fs/cgroup/memory")  # cgroup v1's memory controller
+PROCESSES = 64  # without a cgroup: how many processes a worker may add to its user's
+COPY_LIMIT = 10 * 2**20  # bytes of a sibling file copied into the sandbox with the graded file
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """What shuts a file's code in here: bubblewrap's path, the memory cgroup's root, the user
+    and group ids its code drops to (root only). None where the machine has not got it."""
+
+    bwrap: str | None = None
+    cgroup: Path | None = None
+    user: tuple[int, int] | None = None
+
+    @property
+    def copies(self) -> bool:
+        """Whether the file runs from a copy in its own scratch folder (all it may write)."""
+        return self.bwrap is not None or self.user is not None
+
+
+@functools.cache
+def scratch_root() -> Path:
+    """This process's folder for the plan's payload and each file's scratch folder: the one
+    folder a sandboxed worker sees of the grader's, removed at exit."""
+    root = Path(tempfile.mkdtemp(prefix="mlp-check-"))
+    root.chmod(0o755)
+    atexit.register(shutil.rmtree, root, True)
+    return root
+
+
+def bwrap_args(bwrap: str, root: bool) -> list[str]:
+    """bubblewrap around the zygote: the file system read-only but for the scratch root, a /tmp
+    of its own, no network, its own PID namespace (the grader is not there to signal), its own
+    session (no terminal to type into), gone with the grader. As root bwrap keeps only the
+    capabilities the worker needs to drop to the unprivileged user."""
+    scratch = str(scratch_root())
+    caps = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if root else []
+    # The grader's home is hidden behind an empty one; what Python needs of it (pyenv keeps the
+    # interpreter and its standard library there) comes back read-only.
+    home = os.path.realpath(os.path.expanduser("~"))
+    needed = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                            *sys.path) if p and os.path.isdir(p)}
+    hide = []
+    if home not in ("/", "/tmp") and os.path.isdir(home):
+        hide, made = ["--tmpfs", home], set()
+        for p in sorted(p for p in needed if p.startswith(home + os.sep)):
+            # bwrap makes a mount point's missing parents 0700: each made 0755 first
+            for a in map(str, reversed(Path(p).parents)):
+                if a.startswith(home + os.sep) and a not in made:
+                    made.add(a)
+                    hide += ["--perms", "0755", "--dir", a]
+            hide += ["--ro-bind", p, p]
+    return [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            *hide, "--bind", scratch, scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
+            "--unshare-uts", "--die-with-parent", "--new-session", *caps, "--"]
+
+
+# What the worker does before a file's code runs, and an import that must then still work.
+DROP_PROBE = ("import os, sys; from mlp_check.worker.procs import drop_privileges; "
+              "drop_privileges(int(sys.argv[1]), int(sys.argv[2])); import encodings.idna")
+
+
+@functools.cache
+def sandbox() -> Sandbox:
+    """What this machine offers (see `Sandbox`); $MLP_CHECK_NO_SANDBOX=1 turns it all off."""
+    if os.environ.get("MLP_CHECK_NO_SANDBOX") or not hasattr(os, "fork"):
+        return Sandbox()
+    root = os.geteuid() == 0
+    user = None
+    if root:
+        import pwd
+        try:
+            entry = pwd.getpwnam(NOBODY)
+            user = (entry.pw_uid, entry.pw_gid)
+        except KeyError:
+            pass
+    bwrap = shutil.which("bwrap")
+    if bwrap is not None:  # present is not enough: it needs namespaces the machine may refuse
+        bwrap = bwrap if _works([*bwrap_args(bwrap, root), "true"]) else None
+    if user is not None:  # the unprivileged user must still read Python's own files
+        here = str(Path(__file__).resolve().parent.parent)
+        argv = [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {here!r}); "
+                + DROP_PROBE, *map(str, user)]
+        user = user if _works(bwrap_args(bwrap, root) + argv if bwrap else argv) else None
+    cgroup = None
+    if root and os.access(CGROUP_MEMORY / "cgroup.procs", os.W_OK):
+        cgroup = CGROUP_MEMORY
+    return Sandbox(bwrap, cgroup, user)
+
+
+def _works(argv: list[str]) -> bool:
+    try:
+        return subprocess.run(argv, capture_output=True, timeout=60,
+                              cwd=tempfile.gettempdir()).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+class Cgroup:
+    """A memory cgroup (v1) for one zygote and everything it forks: the cap holds for a file's
+    whole process tree, and the kernel's OOM killer says when it was hit."""
+
+    def __init__(self, root: Path):
+        self.path = root / f"mlp-check-{os.getpid()}-{secrets.token_hex(4)}"
+        self.path.mkdir()
+
+    def limit(self, extra: int) -> None:
+        """Cap the group at what it holds now (the zygote, torch imported) plus `extra` bytes."""
+        limit = str(int((self.path / "memory.usage_in_bytes").read_text()) + extra)
+        swap = self.path / "memory.memsw.limit_in_bytes"  # memory + swap: no escape to swap
+        files = [self.path / "memory.limit_in_bytes"] + ([swap] if swap.exists() else [])
+        for order in (files, files[::-1]):  # memsw must stay >= the memory limit
+            try:
+                for f in order:
+                    f.write_text(limit)
+                return
+            except OSError:
+                continue
+
+    def oom_kills(self) -> int:
+        try:
+            for line in (self.path / "memory.oom_control").read_text().splitlines():
+                if line.startswith("oom_kill "):
+                    return int(line.split()[1])
+            return int((self.path / "memory.failcnt").read_text())
+        except (OSError, ValueError):
+            return 0
+
+    def remove(self) -> None:
+        for _ in range(50):  # the last processes may take a moment to leave
+            try:
+                self.path.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.05)
+
+
 def protections(limits: Limits | None = None) -> tuple[list[str], list[str]]:
     """What shuts a file's code in on this machine, and what does not: (in force, missing)."""
-    limits = limits or Limits()
-    memory = f"{limits.memory / 2**30:g} GB of address space per process" if limits.memory \
-        else "no memory cap (--memory 0)"
-    on = [f"{limits.call:g} s per call and {limits.budget:g} s per file", memory,
-          "every process it starts killed", "autograd trapped", "a minimal environment",
-          "its text escaped in every format"]
-    off = ["no network or file-system isolation (no bubblewrap sandbox)",
-           "no memory cap over its whole process tree (no cgroup)"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
+    limits, box = limits or Limits(), sandbox()
+    gb = f"{limits.memory / 2**30:g} GB"
+    on = [f"{limits.call:g} s per call and {limits.budget:g} s per file"]
+    off = []
+    if not limits.memory:
+        off.append("no memory cap (--memory 0)")
+    elif box.cgroup is not None:
+        on.append(f"{gb} of memory over its whole process tree (cgroup)")
+    else:
+        on.append(f"{gb} of address space per process and at most {PROCESSES} more processes")
+        off.append("no memory cap over its whole process tree (no cgroup)")
+    on += ["every process it starts killed", "autograd trapped", "a minimal environment",
+           "its text escaped in every format"]
+    if box.bwrap is not None:
+        on.append("bubblewrap: a read-only file system but its own scratch folder, a private "
+                  "/tmp, no network, its own PID namespace")
+    else:
+        off.append("no network or file-system isolation (no bubblewrap sandbox)")
+    if box.user is not None:
+        on.append(f"it runs as the unprivileged user {NOBODY}")
+    elif hasattr(os, "geteuid") and os.geteuid() == 0:
         off.append("it runs as root, as the grader does")
     return on, off
 
@@ -168,10 +324,20 @@ class Zygote:
         self.token, self.job_token, self.noise = secrets.token_hex(16), "", 0
         # A minimal environment: the student's code sees none of the grader's variables.
         env = {k: os.environ[k] for k in KEPT_ENVIRONMENT if k in os.environ}
-        env |= {"MLP_CHECK_TOKEN": self.token, "MLP_CHECK_PARENT": str(os.getpid()),
-                "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg", "HOME": tempfile.gettempdir()}
-        self.proc = subprocess.Popen([sys.executable, "-P", "-m", "mlp_check.worker"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        env |= {"MLP_CHECK_TOKEN": self.token, "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+                "HOME": tempfile.gettempdir()}
+        box = sandbox()
+        argv = [sys.executable, "-P", "-m", "mlp_check.worker"]
+        if box.bwrap is not None:  # in its own PID namespace the grader is not its parent
+            argv = bwrap_args(box.bwrap, os.geteuid() == 0) + argv
+        else:
+            env["MLP_CHECK_PARENT"] = str(os.getpid())
+        self.cgroup = Cgroup(box.cgroup) if box.cgroup is not None else None
+        if self.cgroup is not None:  # in the group before it runs anything, so all it forks is
+            self.cgroup.limit(Limits().memory)
+            argv = ["/bin/sh", "-c", 'echo $$ > "$0" && exec "$@"',
+                    str(self.cgroup.path / "cgroup.procs"), *argv]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, cwd=tempfile.gettempdir(), env=env)
         self.messages: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -222,6 +388,8 @@ class Zygote:
             procs.kill(procs.descendants(self.proc.pid))
             self.proc.kill()
             self.proc.wait()
+        if self.cgroup is not None:
+            self.cgroup.remove()
 
 
 class Job:
@@ -255,10 +423,12 @@ class Job:
                 deadline, time.monotonic() + 1)) not in (None, TIMEOUT):
             pass
         if self.alive and self.pid is not None:  # a zombie until the zygote reports it
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
+            pid = procs.host_pid(self.zygote.proc.pid, self.pid)
+            if pid is not None:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         while self.alive and self.receive(deadline) not in (None, TIMEOUT):
             pass
         if self.alive:
@@ -339,30 +509,65 @@ class FileRun:
         self.streak: Counter = Counter()
         self.progress = progress or (lambda n: None)
         self.deadline = time.monotonic() + limits.budget
+        self.box, self.step = sandbox(), "importing the file"
+        self.graded = path
+
+    def copy(self) -> Path:
+        """The file and its folder's other files, copied into a scratch folder of its own
+        (owned by the user its code runs as): all a sandboxed file may write, and its cwd."""
+        folder = Path(tempfile.mkdtemp(prefix="file-", dir=scratch_root()))
+        for f in self.path.parent.iterdir():
+            try:
+                if f.is_file() and (f == self.path or f.stat().st_size <= COPY_LIMIT):
+                    shutil.copyfile(f, folder / f.name)
+            except OSError:
+                pass
+        if self.box.user is not None:
+            for f in [folder, *folder.iterdir()]:
+                os.chown(f, *self.box.user)
+        return folder / self.path.name
 
     def job(self, start: int) -> Job:
         stderr = self.payload.with_name(f"stderr-{id(self)}-{start}.txt")
-        job = Job(self.zygote(), {"path": str(self.path), "payload": str(self.payload),
-                                  "start": start, "skip": self.out.skipped,
-                                  "stderr": str(stderr), "memory": self.limits.memory})
+        box, limits = self.box, self.limits
+        zygote = self.zygote()
+        if zygote.cgroup is not None and limits.memory:
+            zygote.cgroup.limit(limits.memory)
+        self.ooms = zygote.cgroup.oom_kills() if zygote.cgroup is not None else 0
+        job = Job(zygote, {"path": str(self.graded), "payload": str(self.payload),
+                           "start": start, "skip": self.out.skipped, "stderr": str(stderr),
+                           "memory": limits.memory,
+                           "processes": PROCESSES if box.cgroup is None else 0,
+                           "uid": box.user[0] if box.user else None,
+                           "gid": box.user[1] if box.user else None})
         job.stderr = stderr
         return job
 
     def run(self) -> Outcome:
         start, n = 0, len(self.out.units)
-        while start < n and self.out.unusable is None and self.out.memory is None:
-            if time.monotonic() >= self.deadline:
-                for u in self.out.units[start:]:
-                    u.failure = f"not run: grading the file took its budget of " \
-                                f"{self.limits.budget:g} s"
-                self.progress(n - start)
-                break
-            job = self.job(start)
-            try:
-                start = self.follow(job, start)
-            finally:
-                job.end()
-                self.out.noise += job.zygote.noise
+        if self.box.copies:
+            self.graded = self.copy()
+        try:
+            while start < n and self.out.unusable is None and self.out.memory is None:
+                if time.monotonic() >= self.deadline:
+                    for u in self.out.units[start:]:
+                        u.failure = f"not run: grading the file took its budget of " \
+                                    f"{self.limits.budget:g} s"
+                    self.progress(n - start)
+                    break
+                job = self.job(start)
+                try:
+                    start = self.follow(job, start)
+                finally:
+                    job.end()
+                    self.out.noise += job.zygote.noise
+                    cgroup = job.zygote.cgroup
+                    if cgroup is not None and cgroup.oom_kills() > self.ooms \
+                            and self.out.memory is None:  # the cap over its whole tree was hit
+                        self.out.memory = self.step
+        finally:
+            if self.graded != self.path:
+                shutil.rmtree(self.graded.parent, ignore_errors=True)
         return self.out
 
     def follow(self, job: Job, start: int) -> int:
@@ -431,6 +636,7 @@ class FileRun:
                 if step is not None:
                     self.streak[step] = 0  # it returned
                 step, deadline = message["step"], time.monotonic() + limit
+                self.step = step
             elif event == "values":
                 unit.values.update(message["values"])
             elif event == "raised":
@@ -501,6 +707,37 @@ def file_findings(plan: Plan, out: Outcome) -> list[Finding]:
     return found
 
 
+def edge_findings(plan: Plan, out: Outcome) -> list[Finding]:
+    """A note for each edge (`plan.EDGES`) where a result differs from torch's. Given only to a
+    file whose graded cases all agree with torch (else the failures already say what is wrong);
+    an edge whose function raised or hung says nothing here either."""
+    from .diagnose import say
+    from .plan import EDGE_QUANTITIES, EDGES
+    from .verdict import Got, judge
+
+    found = []
+    for i, edge in enumerate(EDGES):
+        values = out.units[plan.index("edge", i)].values
+        got = {"y_hat": values.get("y_hat"), **(values.get("grads1") or {})}
+        wrong = []
+        for q in EDGE_QUANTITIES:
+            if not isinstance(got.get(q), dict):
+                continue
+            g = Got.decode(got[q])
+            if g.kind == "value" and judge(g, plan.edges[i][q], "float32").status != "ok":
+                wrong.append((q, g))
+        if wrong:
+            how = ", ".join(f"{q}: " + ("NaN or inf" if not bool(g.tensor.isfinite().all())
+                                        else f"shape {tuple(g.tensor.shape)}, torch's "
+                                             f"{tuple(plan.edges[i][q].shape)}"
+                                        if g.tensor.shape != plan.edges[i][q].shape
+                                        else "other values") for q, g in wrong)
+            names = [q for q, _ in wrong]
+            found.append(say(edge.code, names, names=", ".join(names),
+                             differ="differs" if len(names) == 1 else "differ", how=how))
+    return found
+
+
 def grade(plan: Plan, path: Path, out: Outcome, strict: bool) -> Report:
     from .diagnose import diagnose, disagreements, seed_findings
     from .plan import COURSE_TESTS, DTYPES, activations_of
@@ -517,8 +754,10 @@ def grade(plan: Plan, path: Path, out: Outcome, strict: bool) -> Report:
         cases.append(r)
     course = [course_result(t, out.units[plan.index("course", i)])
               for i, t in enumerate(COURSE_TESTS)]
-    return Report(path, cases, course, None, plan.seed, strict,
-                  seed_findings(course, plan.seed) + file_findings(plan, out),
+    found = seed_findings(course, plan.seed) + file_findings(plan, out)
+    if all(r.ok() for r in cases) and not any(f.kind == "failure" for f in found):
+        found += edge_findings(plan, out)
+    return Report(path, cases, course, None, plan.seed, strict, found,
                   disagreements(course, cases))
 
 

@@ -26,6 +26,7 @@ from mlp_check.output import to_text
 from mlp_check.plan import (
     CASES,
     COURSE_TESTS,
+    EDGES,
     GRADS,
     activation_names,
     all_inputs,
@@ -194,7 +195,8 @@ def test_the_plan_follows_the_case_list_and_carries_it_to_the_workers():
     cases = graded_cases(ASKED)
     plan = make_plan(0, cases)
     assert plan is not make_plan(0) and plan.cases == cases
-    assert units_per_file(0, ASKED) == len(plan.units) == len(COURSE_TESTS) + 2 * len(cases) + 1
+    assert units_per_file(0, ASKED) == len(plan.units) == len(COURSE_TESTS) + 2 * len(cases) \
+        + len(EDGES) + 1
     payload = torch.load(plan.payload, weights_only=True)["units"]  # what a worker reads
     for dtype in ("float32", "float64"):
         assert [tuple(u["case"]) for u in payload

@@ -305,3 +305,43 @@ def test_an_unclamped_bce_gets_its_code_and_the_fix(tmp_path):
     assert codes(report, "note") == {"bce_unclamped"}
     (finding,) = [f for f in report.findings if f.code == "bce_unclamped"]
     assert "clamp" in finding.text and "Fix" in finding.text
+
+
+# Bugs that only show at an edge (plan.EDGES): the graded cases and the course's tests pass,
+# and the edge names the bug as a note.
+EDGE_BUGS = {
+    "edge_relu0": [("return (s > 0).to(s.dtype)", "return (s >= 0).to(s.dtype)")],
+    "edge_batch1": [('self.grads["dJdb2"] += dJds2.sum(dim=0)',
+                     'self.grads["dJdb2"] += dJds2.squeeze().sum(dim=0)')],
+    "edge_K1": [("y_hat = activation(self.g_function, s2)",
+                 "y_hat = activation(self.g_function, s2).squeeze(-1)")],
+    "edge_saturated": [("return sig * (1 - sig)",
+                        "return torch.exp(-s) / (1 + torch.exp(-s)) ** 2")],
+}
+
+
+@pytest.mark.parametrize("code", sorted(EDGE_BUGS))
+def test_a_bug_that_hides_from_the_course_shows_at_its_edge(tmp_path, code):
+    from mlp_check.plan import EDGES
+    module = planted(tmp_path, EDGE_BUGS[code])
+    report = report_here(module)
+    assert report.course_ok and report.exit_status == 0, [f.text for f in report.findings]
+    said = notes(report) & {e.code for e in EDGES}
+    assert said == {code}, said
+    assert not report_here(module, strict=True).ok
+
+
+def test_the_edges_hold_what_they_are_named_for():
+    """N = 1, K = 1, three ReLU inputs exactly 0, and outputs that saturate to exactly 1 and 0
+    in float32."""
+    from mlp_check.plan import EDGES, edge_inputs, pre_activations
+    by_code = {e.code: e for e in EDGES}
+    assert edge_inputs(by_code["edge_batch1"], 0)["x"].shape[0] == 1
+    assert edge_inputs(by_code["edge_K1"], 0)["y"].shape[1] == 1
+    relu0 = by_code["edge_relu0"]
+    z1, _ = pre_activations(relu0.case, edge_inputs(relu0, 0))
+    assert int((z1.float() == 0).sum()) == 3
+    sat = by_code["edge_saturated"]
+    _, z3 = pre_activations(sat.case, edge_inputs(sat, 0))
+    y_hat = torch.sigmoid(z3.float())
+    assert bool((y_hat[:, 0] == 1).all()) and bool((y_hat[:, 2] == 0).all())

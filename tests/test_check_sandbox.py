@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import numpy as np
@@ -322,3 +323,211 @@ def test_student_code_sees_none_of_the_graders_environment(tmp_path):
     assert "MLP.backward raised ValueError" in ran.stdout
     assert "s3cr3t-value" not in ran.stdout and "GRADER_SECRET_TOKEN" not in ran.stdout
     assert "\x1b" not in ran.stdout
+
+
+# --- the sandbox's doors: a hostile file tries each, graded by the real processes -------------
+
+DOORS = '''
+import os
+import signal
+import socket
+from pathlib import Path
+
+from right import MLP, bce_loss, mse_loss  # noqa: F401
+
+
+def attempt(door):
+    try:
+        door()
+    except (OSError, ValueError):
+        pass
+
+
+def connect():
+    with socket.create_connection(("127.0.0.1", {port}), timeout=2) as s:
+        s.sendall(b"out")
+
+
+def write(path):
+    Path(path).write_text("written by the file")
+
+
+attempt(connect)
+for place in ("../outside.txt", {outside!r}, os.path.expanduser("~/{name}"), {home!r},
+              {results!r}, {results_dir!r}):
+    attempt(lambda: write(place))
+attempt(lambda: os.kill({grader}, signal.SIGUSR1))
+attempt(lambda: os.kill(os.getppid(), signal.SIGKILL))
+'''
+
+
+def _box():
+    from mlp_check.run import sandbox
+    return sandbox()
+
+
+needs_bwrap = pytest.mark.skipif(_box().bwrap is None, reason="bubblewrap (bwrap) is not "
+                                 "installed or cannot make namespaces here: no sandbox to test")
+
+
+@pytest.fixture(scope="module")
+def doors(tmp_path_factory):
+    """A right file that, on import, tries every door out of the sandbox; what got through."""
+    import signal
+    import socket
+    import threading
+
+    from mlp_check.run import check_file
+
+    home = Path(os.path.expanduser("~"))
+    folder = tmp_path_factory.mktemp("doors") / "submission"
+    folder.mkdir()
+    results = folder.parent / "results" / "results.json"
+    results.parent.mkdir()
+    results.write_text('{"score": 0}')
+    name = f"mlp-check-door-{os.getpid()}.txt"
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    server.settimeout(0.5)
+    got = {"connections": 0, "signals": 0}
+
+    def serve():
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+                got["connections"] += 1
+                conn.close()
+            except OSError:
+                pass
+
+    stop = threading.Event()
+    threading.Thread(target=serve, daemon=True).start()
+    old = signal.signal(signal.SIGUSR1, lambda *a: got.__setitem__("signals", got["signals"] + 1))
+    shutil.copy(CORPUS / "right_accumulates.py", folder / "right.py")
+    (folder / "mlp.py").write_text(DOORS.format(
+        port=server.getsockname()[1], outside=str(folder.parent / "outside2.txt"), name=name,
+        home=str(home / name), results=str(results), results_dir=str(results.parent / "x.json"),
+        grader=os.getpid()))
+    try:
+        report = check_file(folder / "mlp.py")
+    finally:
+        stop.set()
+        signal.signal(signal.SIGUSR1, old)
+        server.close()
+    written = [p for p in (folder.parent / "outside.txt", folder.parent / "outside2.txt",
+                           home / name, results.parent / "x.json") if p.exists()]
+    for p in written:
+        p.unlink()
+    return {**got, "report": report, "written": written, "results": results.read_text()}
+
+
+@needs_bwrap
+def test_a_file_cannot_reach_a_server_on_localhost(doors):
+    assert doors["connections"] == 0
+
+
+@needs_bwrap
+def test_a_file_cannot_write_outside_its_scratch_folder_nor_into_home(doors):
+    assert doors["written"] == []
+
+
+@needs_bwrap
+def test_a_file_cannot_forge_the_graders_results(doors):
+    assert doors["results"] == '{"score": 0}'
+
+
+@needs_bwrap
+def test_a_file_cannot_signal_the_grader(doors):
+    assert doors["signals"] == 0
+    report = doors["report"]
+    assert report.unusable is None and report.course_ok and report.functions_ok, \
+        [f.text for r in report.cases for f in r.findings]
+
+
+WHO = '''
+import os
+
+from right import MLP, bce_loss, mse_loss  # noqa: F401
+
+if 0 in (os.getuid(), os.geteuid()):
+    raise RuntimeError("it runs as root")
+try:
+    os.kill(os.getppid(), 0)
+except PermissionError:
+    pass
+else:
+    raise RuntimeError("it may signal its parent, the grader's zygote")
+'''
+
+
+@pytest.mark.skipif(_box().user is None, reason="the grader is not root (or the unprivileged "
+                    "user cannot read Python's files): no other user to run the file's code as")
+def test_as_root_a_files_code_runs_as_an_unprivileged_user_that_cannot_signal_its_zygote(
+        tmp_path):
+    from mlp_check.run import check_file
+    shutil.copy(CORPUS / "right_accumulates.py", tmp_path / "right.py")
+    (tmp_path / "mlp.py").write_text(WHO)
+    report = check_file(tmp_path / "mlp.py")
+    assert report.unusable is None and report.course_ok, report.unusable
+
+
+TREE_HOG = '''
+import os
+import time
+
+from right import MLP, bce_loss, mse_loss  # noqa: F401
+
+children = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        block = b"x" * int(1.2 * 2**30)  # written, so it is resident
+        time.sleep(5)
+        os._exit(0)
+    children.append(pid)
+for pid in children:
+    os.waitpid(pid, 0)
+'''
+
+
+@pytest.mark.skipif(_box().cgroup is None, reason="no writable cgroup v1 memory controller "
+                    "(/sys/fs/cgroup/memory) or not root: the cap is per process here")
+def test_the_memory_cap_holds_over_the_files_whole_process_tree(tmp_path):
+    """4 children of 1.2 GB each: every one under the 4 GB per-process cap, 4.8 GB in all."""
+    from mlp_check.run import check_file
+    shutil.copy(CORPUS / "right_accumulates.py", tmp_path / "right.py")
+    (tmp_path / "mlp.py").write_text(TREE_HOG)
+    report = check_file(tmp_path / "mlp.py")
+    assert report.unusable is not None and "more than 4 GB of memory" in report.unusable, \
+        report.unusable
+
+
+def test_the_header_says_which_protections_are_in_force():
+    from mlp_check.run import protections
+    on, off = protections()
+    box = _box()
+    said = " ".join(on)
+    assert ("bubblewrap" in said) == (box.bwrap is not None)
+    assert ("cgroup" in said) == (box.cgroup is not None)
+    assert ("unprivileged user" in said) == (box.user is not None)
+    assert (box.bwrap is None) == any("no bubblewrap" in o for o in off)
+
+
+@needs_bwrap
+def test_a_pid_in_bubblewraps_namespace_is_mapped_to_the_graders():
+    """The zygote names its workers by their pids in its own namespace; the grader kills by its
+    own: the wrong number would hit some other process on the machine."""
+    from mlp_check.run import bwrap_args
+    from mlp_check.worker import procs
+    proc = subprocess.Popen([*bwrap_args(_box().bwrap, os.geteuid() == 0), "/bin/sh", "-c",
+                             "echo $$; exec sleep 30"], stdout=subprocess.PIPE, text=True)
+    try:
+        inside = int(proc.stdout.readline())
+        host = procs.host_pid(proc.pid, inside)
+        assert host is not None and host != inside
+        with open(f"/proc/{host}/cmdline") as file:
+            assert file.read().startswith("sleep")
+    finally:
+        proc.kill()
+        proc.wait()

@@ -12,8 +12,6 @@ its parent dies, and is killed before `exited` is sent. Every line carries the z
 which the parent checks, so a worker's stray writes cannot pass for the zygote.
 """
 
-import ctypes
-import ctypes.util
 import json
 import os
 import signal
@@ -26,16 +24,9 @@ try:  # imported once here rather than in every worker: homework files often imp
 except ImportError:
     pass
 
-PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+from .procs import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, prctl
+
 TOKEN = os.environ.pop("MLP_CHECK_TOKEN", "")
-
-
-def prctl(option, value):
-    """Linux's prctl; a no-op where there is none."""
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl(option, value, 0, 0, 0)
-    except (OSError, AttributeError, TypeError):
-        pass
 
 
 def stop(signum, frame):

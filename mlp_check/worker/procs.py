@@ -3,9 +3,47 @@ the candidate started, `os.setsid()` or not. Imported by the zygote as a script 
 the parent as part of the package, so it imports only the stdlib.
 """
 
+import ctypes
+import ctypes.util
 import os
 import signal
 import time
+
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
+
+
+def prctl(option, value):
+    """Linux's prctl; a no-op where there is none."""
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError, TypeError):
+        pass
+
+
+def drop_privileges(uid, gid):
+    """Become `uid`:`gid` with no supplementary groups, for good: a process of an unprivileged
+    user cannot signal the grader's processes or write their files. Changing credentials clears
+    the parent-death signal, so it is set again."""
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def own_processes():
+    """How many processes this process's real user has (Linux /proc), for RLIMIT_NPROC."""
+    uid, n = os.getuid(), 0
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    for entry in entries:
+        if entry.isdigit():
+            try:
+                n += os.stat(f"/proc/{entry}").st_uid == uid
+            except OSError:
+                pass
+    return n
 
 
 def children(pid):
@@ -36,6 +74,23 @@ def descendants(pid):
         out += kids
         frontier = kids
     return out
+
+
+def host_pid(root, pid):
+    """The pid, as this process sees it, of the process below `root` that calls itself `pid`:
+    in bubblewrap's PID namespace the zygote's numbers are not ours (the last of /proc's NSpid
+    is the innermost). None when no such process is left."""
+    for candidate in descendants(root):
+        try:
+            with open(f"/proc/{candidate}/status") as file:
+                for line in file:
+                    if line.startswith("NSpid:"):
+                        if int(line.split()[-1]) == pid:
+                            return candidate
+                        break
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def kill(pids):
