@@ -30,7 +30,9 @@ A plan depends only on the seed and the cases graded (`CASES`, or more with `--a
 so a batch computes it once and every worker reads the same payload file; each unit names its
 case's activations and loss, so a worker needs nothing else. Units, in the order the worker runs
 them: the course's three tests, every case in float32 (the course's dtype, with the accumulation
-probes), every case in float64, and the BCE at $\hat y \in \{0, 1\}$.
+probes), every case in float64, the edges where common bugs hide from the course's tests (`EDGES`:
+N = 1, K = 1, ReLU inputs exactly 0, a saturated output sigmoid under BCE; backward twice after
+one clear is every float32 case's second pass), and the BCE at $\hat y \in \{0, 1\}$.
 """
 
 from __future__ import annotations

@@ -22,6 +22,16 @@ twice in a row is not called again: the units after it report it as not run. Whe
 budget is spent, the units left are not run either, so no file takes much longer than the budget.
 
 `check_file` and `check_files`: run the plan on each file, compare, diagnose, report.
+
+The sandbox, as far as the machine allows (`sandbox()`; the report's header lists what is in
+force, `protections`). Where Debian's bubblewrap works, the zygote runs inside it: the file
+system read-only but for this process's scratch folder (`scratch_root`), a /tmp of its own, the
+grader's home hidden, no network, its own PID namespace. The graded file runs from a copy of its
+folder in a scratch folder of its own. As root, each worker drops to the user nobody before the
+file's code runs, so it can signal none of the grader's processes. Where the cgroup v1 memory
+controller is writable, each zygote and everything it forks sit in a group of their own, capped
+at the zygote's own use plus `Limits.memory`; elsewhere each process is capped and a worker may
+start only `PROCESSES` more. `MLP_CHECK_NO_SANDBOX=1` turns all of it off.
 """
 
 from __future__ import annotations
