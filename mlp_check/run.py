@@ -219,17 +219,24 @@ def sandbox() -> Sandbox:
         except KeyError:
             pass
     bwrap = shutil.which("bwrap")
-    if bwrap is not None:  # present is not enough: it needs namespaces the machine may refuse
+    here = str(Path(__file__).resolve().parent.parent)
+    drop = [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {here!r}); "
+            + DROP_PROBE, *map(str, user)] if user is not None else None
+    # Present is not enough: bwrap needs namespaces the machine may refuse, and the unprivileged
+    # user must still read Python's own files. One probe answers both where it succeeds.
+    if bwrap is not None and drop is not None and _works(bwrap_args(bwrap, root) + drop):
+        return Sandbox(bwrap, cgroup_root(root), user)
+    if bwrap is not None:
         bwrap = bwrap if _works([*bwrap_args(bwrap, root), "true"]) else None
-    if user is not None:  # the unprivileged user must still read Python's own files
-        here = str(Path(__file__).resolve().parent.parent)
-        argv = [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {here!r}); "
-                + DROP_PROBE, *map(str, user)]
-        user = user if _works(bwrap_args(bwrap, root) + argv if bwrap else argv) else None
-    cgroup = None
-    if root and os.access(CGROUP_MEMORY / "cgroup.procs", os.W_OK):
-        cgroup = CGROUP_MEMORY
-    return Sandbox(bwrap, cgroup, user)
+    if drop is not None:
+        user = user if _works(bwrap_args(bwrap, root) + drop if bwrap else drop) else None
+    return Sandbox(bwrap, cgroup_root(root), user)
+
+
+def cgroup_root(root: bool) -> Path | None:
+    """The cgroup v1 memory controller's root, where this process may make groups in it."""
+    return CGROUP_MEMORY if root and os.access(CGROUP_MEMORY / "cgroup.procs", os.W_OK) \
+        else None
 
 
 def _works(argv: list[str]) -> bool:
