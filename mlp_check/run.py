@@ -537,11 +537,14 @@ class FileRun:
             try:
                 if f.is_file() and (f == self.path or f.stat().st_size <= COPY_LIMIT):
                     shutil.copyfile(f, folder / f.name)
+                elif f.is_dir() and (f / "__init__.py").is_file():  # a package of its own
+                    shutil.copytree(f, folder / f.name, symlinks=True,
+                                    ignore=shutil.ignore_patterns("__pycache__"))
             except OSError:
                 pass
         if self.box.user is not None:
-            for f in [folder, *folder.iterdir()]:
-                os.chown(f, *self.box.user)
+            for f in [folder, *folder.rglob("*")]:
+                os.chown(f, *self.box.user, follow_symlinks=False)
         return folder / self.path.name
 
     def job(self, start: int) -> Job:

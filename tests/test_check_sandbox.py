@@ -531,3 +531,16 @@ def test_a_pid_in_bubblewraps_namespace_is_mapped_to_the_graders():
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_a_file_imports_its_folders_own_modules_and_packages_from_its_copy(tmp_path):
+    """Sandboxed, the file runs from a copy of its folder: its sibling modules and packages come
+    with it (unsandboxed, from the folder itself)."""
+    from mlp_check.run import check_file
+    (tmp_path / "helpers").mkdir()
+    (tmp_path / "helpers" / "__init__.py").write_text("")
+    shutil.copy(CORPUS / "right_accumulates.py", tmp_path / "helpers" / "right.py")
+    (tmp_path / "mlp.py").write_text("from helpers.right import MLP, bce_loss, mse_loss  "
+                                     "# noqa: F401\n")
+    report = check_file(tmp_path / "mlp.py")
+    assert report.unusable is None and report.course_ok and report.functions_ok, report.unusable
