@@ -298,9 +298,12 @@ def protections(limits: Limits | None = None) -> tuple[list[str], list[str]]:
         off.append("no memory cap (--memory 0)")
     elif box.cgroup is not None:
         on.append(f"{gb} of memory over its whole process tree (cgroup)")
-    else:
-        on.append(f"{gb} of address space per process and at most {PROCESSES} more processes")
-        off.append("no memory cap over its whole process tree (no cgroup)")
+    else:  # RLIMIT_NPROC binds no root process
+        root_code = hasattr(os, "geteuid") and os.geteuid() == 0 and box.user is None
+        on.append(f"{gb} of address space per process" + ("" if root_code else
+                  f" and at most {PROCESSES} more processes"))
+        off.append("no memory cap over its whole process tree (no cgroup)"
+                   + ("; no limit on its processes (it runs as root)" if root_code else ""))
     on += ["every process it starts killed", "autograd trapped", "a minimal environment",
            "its text escaped in every format"]
     if box.bwrap is not None:
