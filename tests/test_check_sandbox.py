@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -416,7 +417,8 @@ def doors(tmp_path_factory):
         signal.signal(signal.SIGUSR1, old)
         server.close()
     written = [p for p in (folder.parent / "outside.txt", folder.parent / "outside2.txt",
-                           home / name, results.parent / "x.json") if p.exists()]
+                           home / name, Path(tempfile.gettempdir()) / name,
+                           results.parent / "x.json") if p.exists()]
     for p in written:
         p.unlink()
     return {**got, "report": report, "written": written, "results": results.read_text()}
