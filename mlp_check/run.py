@@ -179,22 +179,29 @@ def bwrap_args(bwrap: str, root: bool) -> list[str]:
     capabilities the worker needs to drop to the unprivileged user."""
     scratch = str(scratch_root())
     caps = ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"] if root else []
-    # The grader's home is hidden behind an empty one; what Python needs of it (pyenv keeps the
-    # interpreter and its standard library there) comes back read-only.
+    # The grader's home and /tmp are hidden behind empty ones; what Python needs of them (pyenv
+    # keeps the interpreter and its standard library in the home, a clone in /tmp its venv)
+    # comes back read-only.
     home = os.path.realpath(os.path.expanduser("~"))
+    # An editable install finds this package by a path hook, not by sys.path: its folder too.
+    package = str(Path(__file__).resolve().parent)
     needed = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
-                                            *sys.path) if p and os.path.isdir(p)}
+                                            package, *sys.path) if p and os.path.isdir(p)}
+    # a folder inside another needed one comes back with it
+    needed = {p for p in needed if not any(p.startswith(q + os.sep) for q in needed)}
+    masks = ["/tmp"] + ([home] if home not in ("/", "/tmp") and os.path.isdir(home) else [])
     hide = []
-    if home not in ("/", "/tmp") and os.path.isdir(home):
-        hide, made = ["--tmpfs", home], set()
-        for p in sorted(p for p in needed if p.startswith(home + os.sep)):
+    for mask in masks:
+        hide += ["--tmpfs", mask]
+        made: set[str] = set()
+        for p in sorted(p for p in needed if p.startswith(mask + os.sep)):
             # bwrap makes a mount point's missing parents 0700: each made 0755 first
             for a in map(str, reversed(Path(p).parents)):
-                if a.startswith(home + os.sep) and a not in made:
+                if a.startswith(mask + os.sep) and a not in made:
                     made.add(a)
                     hide += ["--perms", "0755", "--dir", a]
             hide += ["--ro-bind", p, p]
-    return [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+    return [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
             *hide, "--bind", scratch, scratch, "--unshare-net", "--unshare-pid", "--unshare-ipc",
             "--unshare-uts", "--die-with-parent", "--new-session", *caps, "--"]
 

@@ -546,3 +546,20 @@ def test_a_file_imports_its_folders_own_modules_and_packages_from_its_copy(tmp_p
                                      "# noqa: F401\n")
     report = check_file(tmp_path / "mlp.py")
     assert report.unusable is None and report.course_ok and report.functions_ok, report.unusable
+
+
+@pytest.mark.skipif(not shutil.which("bwrap"), reason="bubblewrap is not installed here")
+def test_the_sandbox_sees_the_graders_python_and_package_wherever_they_live():
+    """bwrap hides /tmp and the home behind empty folders; a clone in /tmp (its venv, and the
+    package an editable install finds by a path hook, not by sys.path) must come back read-only,
+    or every file's import hangs. The worker's own imports are run inside the same arguments."""
+    from mlp_check import run
+    args = run.bwrap_args(shutil.which("bwrap"), os.geteuid() == 0)
+    probe = subprocess.run([*args, sys.executable, "-P", "-c",
+                            "import torch, mlp_check.worker.serve; print('ok')"],
+                           capture_output=True, text=True, timeout=120)
+    assert probe.stdout.strip() == "ok", probe.stderr[-2000:]
+    package = os.path.realpath(Path(run.__file__).parent)
+    if package.startswith(("/tmp/", os.path.realpath(os.path.expanduser("~")) + os.sep)):
+        bound = [args[i + 1] for i, a in enumerate(args) if a == "--ro-bind"]
+        assert any(package == b or package.startswith(b + os.sep) for b in bound), bound
